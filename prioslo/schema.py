@@ -224,6 +224,21 @@ BYDELSKARTLEGGING = Extract(
 ``work_activity`` (``ja``/``planlagt``/``nei``), ``housing_followup`` (one of
 :data:`FOLLOWUP_LEVELS`). Rows for Sentrum/Marka/Uoppgitt are rejected (the mapping is of bydeler)."""
 
+BOLIGBEHOV = Extract(
+    "boligbehov",
+    "housing_need",
+    (
+        Column("tidspunkt", "period", "month"),
+        Column("antall", "units", "int", low=0),
+        Column("merknad", "remark", "text", required=False),
+    ),
+    record_level=False,
+    unique=("period",),
+)
+"""Optional extension of the contract (proposed, not yet in data-contract.md): the mapped need for
+co-located homes with staff base (boligbehovskartlegging), Oslo total per round. Processed columns:
+``period`` (``yyyy-mm``), ``units``, ``remark``. Absent file = the need is simply not shown."""
+
 EXTRACTS: tuple[Extract, ...] = (
     LIVSKVALITET_BYDEL,
     LIVSKVALITET_INSTITUSJON,
@@ -232,6 +247,7 @@ EXTRACTS: tuple[Extract, ...] = (
     KOMMUNALE_UTLEIEBOLIGER,
     INSTITUSJONSPLASSER,
     BYDELSKARTLEGGING,
+    BOLIGBEHOV,
 )
 
 BY_RAW_NAME: dict[str, Extract] = {e.raw_name: e for e in EXTRACTS}
