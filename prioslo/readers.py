@@ -1,0 +1,385 @@
+"""Finding and reading the raw extracts of a data dir (CSV or Excel) into frames of raw strings.
+
+Reading is deliberately separate from cleaning: this module only turns a file into rows of text
+with the contract's column names, and says where each row came from (``source_row``, the line or
+sheet row the analyst sees in a text editor or Excel). Cleaning and validation of the values live
+in :mod:`prioslo.cleaning`.
+
+What a user's file may look like (all handled here):
+
+* CSV in UTF-8 (with or without BOM) or Windows-1252; ``;``, ``,`` or tab as separator.
+* Excel ``.xlsx`` with a title row or notes above the header, several sheets (the first sheet
+  holding the contract columns is read), date cells, ids stored as numbers.
+* Headers in any case, with stray spaces, a BOM or non-breaking spaces, or spelled with
+  Norwegian letters (``Fødselsår`` for ``fodselsar``, ``År`` for ``aar``). Extra columns are
+  ignored (logged). A missing column stops the file with an :class:`~prioslo.errors.InputError`.
+* A CSV line with the wrong number of fields (a truncated last line, an unquoted separator in a
+  value) is kept as a row with a :data:`READ_ERROR`, so that it is rejected with its reason rather
+  than dropped or crashing the run.
+
+Lines that are completely empty (also ``;;;;`` lines Excel writes) are no rows and are skipped.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime
+import io
+import logging
+import re
+import unicodedata
+from pathlib import Path
+
+import pandas as pd
+
+from prioslo import schema
+from prioslo.errors import InputError
+
+log = logging.getLogger(__name__)
+
+SUFFIXES = (".csv", ".xlsx")
+"""File types read from a data dir."""
+
+SOURCE_ROW = "source_row"
+"""Column of :func:`read_extract` frames: the 1-based line (CSV) or sheet row (Excel) of the row."""
+
+READ_ERROR = "read_error"
+"""Column of :func:`read_extract` frames: why the row could not be read as a row (``""`` if fine)."""
+
+OPTIONAL_COLUMNS = frozenset({"merknad"})
+"""Raw columns a file may leave out entirely (free-text remarks no indicator uses). Every other
+contract column must be present, even when all its values are empty: a missing ``utskrevet_til``
+would otherwise silently turn every move to own housing into zero."""
+
+HEADER_SEARCH_ROWS = 20
+"""How many rows from the top are searched for the header row (title rows above it are normal)."""
+
+_BLANK = re.compile(r"^[\s\u00a0\u202f]*$")
+
+
+def find_extracts(data_dir: Path) -> dict[str, Path]:
+    """Return the contract extracts present in ``data_dir``, by raw name.
+
+    Parameters
+    ----------
+    data_dir : Path
+        Folder of raw extracts. Only its top level is searched: subfolders (``published/``,
+        ``processed/``) and files that are no contract extract are ignored.
+
+    Returns
+    -------
+    dict
+        ``{raw_name: path}`` in the order of :data:`prioslo.schema.EXTRACTS`. The file stem is
+        matched case-insensitively (``Opphold.CSV`` is ``opphold``).
+
+    Raises
+    ------
+    InputError
+        When one extract is there twice (as ``.csv`` and ``.xlsx``): which one is meant is unclear.
+    """
+    found: dict[str, list[Path]] = {}
+    for path in sorted(Path(data_dir).iterdir()):
+        stem, suffix = path.stem.lower(), path.suffix.lower()
+        if path.is_dir():
+            log.debug("ignoring folder %s", path)
+            continue
+        if stem not in schema.BY_RAW_NAME:
+            log.debug("ignoring %s: not a contract extract", path.name)
+            continue
+        if suffix not in SUFFIXES:
+            log.warning("ignoring %s: only .csv and .xlsx files are read (save it as one of those)", path.name)
+            continue
+        found.setdefault(stem, []).append(path)
+    for stem, paths in found.items():
+        if len(paths) > 1:
+            names = " and ".join(p.name for p in paths)
+            raise InputError(paths[0].name, f"extract '{stem}' is given twice ({names}); keep only one")
+    return {e.raw_name: found[e.raw_name][0] for e in schema.EXTRACTS if e.raw_name in found}
+
+
+# --------------------------------------------------------------------------------------------------
+# headers
+
+
+def _header_keys(cell: object) -> set[str]:
+    """Spellings of a header cell to compare with the contract's raw column names."""
+    s = unicodedata.normalize("NFKC", "" if cell is None else str(cell)).replace("\ufeff", "")
+    s = re.sub(r"[\s\-]+", "_", s.strip().casefold()).strip("_")
+    keys = {s}
+    for aa in ("a", "aa"):
+        keys.add(s.replace("æ", "ae").replace("ø", "o").replace("å", aa))
+    return keys
+
+
+def _match_header(cells: list[object], extract: schema.Extract) -> dict[int, str]:
+    """Map cell positions of a header row to the contract's raw column names."""
+    wanted = set(extract.raw_columns)
+    mapping: dict[int, str] = {}
+    for i, cell in enumerate(cells):
+        hits = _header_keys(cell) & wanted
+        if hits:
+            mapping[i] = hits.pop()
+    return mapping
+
+
+def _required(extract: schema.Extract) -> list[str]:
+    return [c for c in extract.raw_columns if c not in OPTIONAL_COLUMNS]
+
+
+def _find_header(rows: list[tuple[int, list[object]]], extract: schema.Extract) -> int | None:
+    """Index into ``rows`` of the first row that names every required column, or None."""
+    required = set(_required(extract))
+    for i, (_, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        if required <= set(_match_header(cells, extract).values()):
+            return i
+    return None
+
+
+def _show(cells: list[object]) -> str:
+    names = [str(c).strip() for c in cells if c is not None and str(c).strip()]
+    return ", ".join(names) if names else "nothing"
+
+
+def _check_header(name: str, cells: list[object], extract: schema.Extract) -> dict[int, str]:
+    """Return the column mapping of a header row or raise the missing-column error."""
+    mapping = _match_header(cells, extract)
+    missing = [c for c in _required(extract) if c not in mapping.values()]
+    if missing:
+        cols = ", ".join(f"'{c}'" for c in missing)
+        raise InputError(name, f"missing column{'s' if len(missing) > 1 else ''} {cols} (found: {_show(cells)})")
+    seen: dict[str, int] = {}
+    for i, raw in mapping.items():
+        if raw in seen:
+            raise InputError(name, f"column '{raw}' appears twice (columns {seen[raw] + 1} and {i + 1})")
+        seen[raw] = i
+    extra = [str(c).strip() for i, c in enumerate(cells)
+             if i not in mapping and c is not None and str(c).strip()]
+    if extra:
+        log.info("%s: ignoring columns not in the data contract: %s", name, ", ".join(extra))
+    return mapping
+
+
+def _frame(name: str, extract: schema.Extract, mapping: dict[int, str], width: int,
+           rows: list[tuple[int, list[str]]]) -> pd.DataFrame:
+    """Build the raw-string frame of the data rows under their contract names."""
+    data: dict[str, list] = {SOURCE_ROW: [], READ_ERROR: []}
+    data.update({c: [] for c in extract.raw_columns})
+    last_named = max(mapping) + 1
+    for line, cells in rows:
+        error = ""
+        n = len(cells)
+        if n != width:
+            extra_blank = n > width and all(_BLANK.match(c) for c in cells[width:])
+            only_unnamed_missing = n < width and n >= last_named
+            if not (extra_blank or only_unnamed_missing):
+                error = f"row has {n} fields, the header has {width}"
+                if n < width:
+                    error += " (truncated line?)"
+                if any("\n" in c for c in cells):
+                    error += "; a quote (\") may be unbalanced"
+        data[SOURCE_ROW].append(line)
+        data[READ_ERROR].append(error)
+        for i, raw in mapping.items():
+            data[raw].append(cells[i] if i < n else "")
+    for raw in extract.raw_columns:  # optional columns left out of the file
+        if raw not in mapping.values():
+            data[raw] = [""] * len(rows)
+    frame = pd.DataFrame({k: pd.Series(v, dtype="str") for k, v in data.items() if k != SOURCE_ROW})
+    frame.insert(0, SOURCE_ROW, pd.Series(data[SOURCE_ROW], dtype="int64"))
+    if frame.empty:
+        log.warning("%s: no data rows", name)
+    return frame
+
+
+# --------------------------------------------------------------------------------------------------
+# CSV
+
+
+def _decode(data: bytes, name: str) -> str:
+    """Decode CSV bytes as UTF-8 (BOM or not), else Windows-1252, else raise InputError."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise InputError(name, "the file is UTF-16 text; save it as CSV in UTF-8 or Windows-1252")
+    if data.startswith(b"PK\x03\x04"):
+        raise InputError(name, "the file is an Excel workbook (or another zip file) named .csv; name it .xlsx")
+    if b"\x00" in data:
+        raise InputError(name, "not a text file (binary content); expected CSV in UTF-8 or Windows-1252")
+    try:
+        text = data.decode("utf-8-sig")
+        encoding = "UTF-8"
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp1252")
+            encoding = "Windows-1252"
+        except UnicodeDecodeError as exc:
+            raise InputError(name, f"cannot be read as UTF-8 or Windows-1252 text (byte 0x{data[exc.start]:02x} "
+                                   f"at position {exc.start}); save it as CSV in UTF-8") from None
+    control = re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text.rstrip("\x1a"))
+    if control:
+        raise InputError(name, f"not a text file (control character at position {control.start()}); "
+                               "expected CSV in UTF-8 or Windows-1252")
+    log.debug("%s: read as %s", name, encoding)
+    return text
+
+
+def _csv_rows(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
+    """Parse CSV text into ``(first line number, fields)`` of every non-blank record."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[tuple[int, list[str]]] = []
+    line = 1
+    try:
+        for fields in reader:
+            if any(not _BLANK.match(f) for f in fields):
+                rows.append((line, fields))
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise InputError("", f"cannot be parsed as CSV ({exc})", row=line) from None
+    return rows
+
+
+def _read_csv(path: Path, extract: schema.Extract) -> pd.DataFrame:
+    name = path.name
+    text = _decode(path.read_bytes(), name)
+    if not text.strip():
+        log.warning("%s: the file is empty", name)
+        return _frame(name, extract, {i: c for i, c in enumerate(extract.raw_columns)},
+                      len(extract.raw_columns), [])
+    first = next(line for line in text.splitlines() if line.strip())
+    candidates = sorted([";", ",", "\t"], key=lambda d: -first.count(d))
+    parsed: dict[str, list[tuple[int, list[str]]]] = {}
+    for delimiter in candidates:
+        try:
+            rows = _csv_rows(text, delimiter)
+        except InputError as exc:
+            raise InputError(name, exc.reason, row=exc.row) from None
+        parsed[delimiter] = rows
+        at = _find_header(rows, extract)
+        if at is not None:
+            log.debug("%s: separator %r, header on line %d", name, delimiter, rows[at][0])
+            if at:
+                log.info("%s: skipped %d line(s) above the header", name, at)
+            header = rows[at][1]
+            mapping = _check_header(name, header, extract)
+            return _frame(name, extract, mapping, len(header), rows[at + 1:])
+    rows = parsed[candidates[0]]
+    if len(rows) == 0:
+        raise InputError(name, "no header row found")
+    _check_header(name, rows[0][1], extract)
+    raise AssertionError("unreachable: the header check above must fail")
+
+
+# --------------------------------------------------------------------------------------------------
+# Excel
+
+
+def _cell_text(value: object, kind: str, epoch: datetime.datetime) -> str:
+    """Render an Excel cell as the text a CSV export would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nei"
+    if isinstance(value, (datetime.datetime, datetime.date)):
+        if kind == "month":
+            return f"{value.year:04d}-{value.month:02d}"
+        return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+    if isinstance(value, (int, float)):
+        if kind in ("date", "month") and 10000 <= value < 2958466:
+            from openpyxl.utils.datetime import from_excel
+
+            return _cell_text(from_excel(value, epoch), kind, epoch)
+        if isinstance(value, float):
+            return str(int(value)) if value.is_integer() else format(value, ".15g")
+        return str(value)
+    if isinstance(value, datetime.time):
+        return value.isoformat()
+    return str(value)
+
+
+def _read_xlsx(path: Path, extract: schema.Extract) -> pd.DataFrame:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    name = path.name
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+        raise InputError(name, f"cannot be opened as an Excel .xlsx workbook ({type(exc).__name__})") from None
+    except Exception as exc:  # zipfile.BadZipFile and the like: a damaged or mislabelled file
+        raise InputError(name, f"cannot be opened as an Excel .xlsx workbook ({type(exc).__name__})") from None
+    try:
+        kinds = {c.raw: c.kind for c in extract.columns}
+        first_rows: dict[str, list[tuple[int, list[object]]]] = {}
+        for sheet in book.worksheets:
+            top = [(i, list(r)) for i, r in enumerate(
+                sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True), start=1)]
+            top = [(i, cells) for i, cells in top if any(c is not None and str(c).strip() for c in cells)]
+            first_rows[sheet.title] = top
+            at = _find_header(top, extract)
+            if at is None:
+                continue
+            header_row, header = top[at]
+            mapping = _check_header(f"{name} (sheet '{sheet.title}')", header, extract)
+            if header_row > 1:
+                log.info("%s: sheet '%s', header on row %d", name, sheet.title, header_row)
+            col_kind = {i: kinds[raw] for i, raw in mapping.items()}
+            rows: list[tuple[int, list[str]]] = []
+            for number, values in enumerate(sheet.iter_rows(min_row=header_row + 1, values_only=True),
+                                            start=header_row + 1):
+                cells = [_cell_text(v, col_kind.get(i, "text"), book.epoch) for i, v in enumerate(values)]
+                if any(not _BLANK.match(c) for c in cells):
+                    # a sheet has no field count to get wrong: pad to the header, cells beyond it
+                    # are in unnamed columns and ignored like any extra column
+                    rows.append((number, (cells + [""] * len(header))[:len(header)]))
+            return _frame(name, extract, mapping, len(header), rows)
+        sheets = ", ".join(f"'{t}'" for t in book.sheetnames)
+        if all(not rows for rows in first_rows.values()):
+            log.warning("%s: the workbook is empty", name)
+            return _frame(name, extract, {i: c for i, c in enumerate(extract.raw_columns)},
+                          len(extract.raw_columns), [])
+        best = max(first_rows.values(), key=lambda rows: max(
+            (len(_match_header(c, extract)) for _, c in rows[:HEADER_SEARCH_ROWS]), default=0))
+        cells = max((c for _, c in best), key=lambda c: len(_match_header(c, extract)), default=[])
+        missing = [c for c in _required(extract) if c not in _match_header(cells, extract).values()]
+        cols = ", ".join(f"'{c}'" for c in missing)
+        raise InputError(name, f"no sheet has all the contract columns (sheets: {sheets}); "
+                               f"missing column{'s' if len(missing) > 1 else ''} {cols} "
+                               f"(found: {_show(cells)})")
+    finally:
+        book.close()
+
+
+def read_extract(path: Path, extract: schema.Extract) -> pd.DataFrame:
+    """Read one extract file into a frame of raw strings.
+
+    Parameters
+    ----------
+    path : Path
+        A ``.csv`` or ``.xlsx`` file.
+    extract : prioslo.schema.Extract
+        The contract extract the file holds.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`SOURCE_ROW` (int, the line or sheet row as the user sees it; the header is its own
+        row), :data:`READ_ERROR` (``""`` unless the row is malformed) and every raw contract column
+        as ``str`` (``""`` for an empty cell), in file order. Extra columns are dropped. An empty
+        file gives zero rows and a warning.
+
+    Raises
+    ------
+    InputError
+        When the file cannot be read at all: wrong encoding or binary content, not a workbook, a
+        contract column missing (the message names the file and the column and lists what was
+        found), a column given twice.
+    """
+    path = Path(path)
+    if path.suffix.lower() == ".xlsx":
+        frame = _read_xlsx(path, extract)
+    else:
+        frame = _read_csv(path, extract)
+    bad = int((frame[READ_ERROR] != "").sum())
+    if bad:
+        log.warning("%s: %d malformed row(s) will be rejected", path.name, bad)
+    log.debug("%s: %d data rows", path.name, len(frame))
+    return frame
