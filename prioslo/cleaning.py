@@ -118,6 +118,11 @@ def _quote(value: str, limit: int = 60) -> str:
     return repr(value if len(value) <= limit else value[:limit] + "…")
 
 
+def _quoted(text: pd.Series) -> pd.Series:
+    """:func:`_quote` of every value, as a ``str`` Series (also when empty)."""
+    return text.map(_quote).astype("str")
+
+
 def _result(values: pd.Series, reasons: pd.Series, scrubbed: pd.Series | None = None) -> Cleaned:
     if scrubbed is None:
         scrubbed = pd.Series(False, index=values.index, dtype=bool)
@@ -245,8 +250,8 @@ def clean_dates(raw: pd.Series, required: bool = True, earliest: datetime.date =
     shaped = text.str.match(_DATE_RE)
     reasons = _empty_reasons(text)
     reasons = reasons.mask((text != "") & ~shaped,
-                           "unparseable date " + text.map(_quote) + " (expected dd.mm.yyyy or yyyy-mm-dd)")
-    reasons = reasons.mask((text != "") & shaped & dates.isna(), "invalid date " + text.map(_quote))
+                           "unparseable date " + _quoted(text) + " (expected dd.mm.yyyy or yyyy-mm-dd)")
+    reasons = reasons.mask((text != "") & shaped & dates.isna(), "invalid date " + _quoted(text))
     outside = dates.notna() & ((dates < pd.Timestamp(earliest)) | (dates > pd.Timestamp(latest)))
     reasons = reasons.mask(outside, "date " + dates.dt.strftime("%d.%m.%Y").fillna("")
                            + f" outside the plausible window {earliest:%d.%m.%Y}–{latest:%d.%m.%Y}")
@@ -310,10 +315,10 @@ def _clean_whole(raw: pd.Series, required: bool, low: int | None, high: int | No
     number, fractional = parse_numbers(text)
     reasons = _empty_reasons(text)
     bad = (text != "") & number.isna()
-    reasons = reasons.mask(bad, f"{what} " + text.map(_quote) + " is not a number")
+    reasons = reasons.mask(bad, f"{what} " + _quoted(text) + " is not a number")
     reasons = reasons.mask((text != "") & number.notna() & fractional,
-                           f"{what} " + text.map(_quote) + " is not a whole number")
-    shown = f"{what} " + number.map(lambda x: "" if pd.isna(x) else f"{int(x)}")
+                           f"{what} " + _quoted(text) + " is not a whole number")
+    shown = f"{what} " + number.map(lambda x: "" if pd.isna(x) else f"{int(x)}").astype("str")
     if low is not None and high is not None:
         outside = (reasons == "") & ((number < low) | (number > high))
         reasons = reasons.mask(outside.fillna(False), shown + f" outside {low}..{high}")
@@ -347,7 +352,7 @@ def is_decline(raw: pd.Series) -> pd.Series:
     key = fold(schema.DECLINE_TEXT)
     text = normalise_space(raw)
     unique = pd.unique(text)
-    return text.map({v: fold(v) == key for v in unique}).astype(bool)
+    return text.map({v: fold(v) == key for v in unique}).fillna(False).astype(bool)
 
 
 def clean_answers(raw: pd.Series, required: bool = True, low: int | None = None,
@@ -391,7 +396,7 @@ def clean_text(raw: pd.Series, required: bool = False) -> Cleaned:
     scrubbed = text.str.contains(FNR_PATTERN)
     values = text.str.replace(FNR_PATTERN, SCRUBBED, regex=True)
     unique = pd.unique(values)
-    values = values.map({v: _CANONICAL_TEXT.get(fold(v), v) for v in unique})
+    values = values.map({v: _CANONICAL_TEXT.get(fold(v), v) for v in unique}).astype("str")
     reasons = _missing(text, required, _empty_reasons(text))
     values = values.where((values != "") & (reasons == "")).astype("str")
     return _result(values, reasons, scrubbed.astype(bool))
@@ -450,7 +455,7 @@ def record_problems(frame: pd.DataFrame, extract: schema.Extract) -> dict[str, p
         ok = pd.Series(
             [not (isinstance(c, str) and isinstance(o, str)) or c in schema.CATEGORIES.get(o, ())
              for c, o in zip(cat, op)], index=frame.index, dtype=bool)
-        out[raw["category"]] = empty.mask(~ok, "category " + cat.map(_quote, na_action="ignore").fillna("")
+        out[raw["category"]] = empty.mask(~ok, "category " + cat.map(_quote, na_action="ignore").astype("str").fillna("")
                                           + " is not a category of " + op.fillna("") + " institutions")
     if {"admitted", "discharged"} <= set(frame.columns):
         adm, dis = frame["admitted"], frame["discharged"]

@@ -191,3 +191,19 @@ def test_clean_column_dispatches_every_kind(kind):
     column = schema.Column("x", "x", kind, required=True, low=1, high=5, choices=("a",))
     out = cleaning.clean_column(s(""), column)
     assert out.reasons.tolist() == ["missing value"]
+
+
+@pytest.mark.parametrize("kind", ["id", "person", "bydel", "date", "month", "year", "int", "answer",
+                                  "choice", "text"])
+def test_every_kind_copes_with_an_empty_column(kind):
+    column = schema.Column("x", "x", kind, required=True, low=1, high=5, choices=("a",))
+    out = cleaning.clean_column(s(), column)
+    assert len(out.values) == len(out.reasons) == len(out.scrubbed) == 0
+
+
+def test_record_problems_of_an_empty_frame():
+    frame = pd.DataFrame({"category": pd.Series([], dtype="str"), "operator": pd.Series([], dtype="str"),
+                          "admitted": pd.Series([], dtype="datetime64[us]"),
+                          "discharged": pd.Series([], dtype="datetime64[us]"),
+                          "birth_year": pd.Series([], dtype="Int64")})
+    assert all(len(v) == 0 for v in cleaning.record_problems(frame, schema.OPPHOLD).values())
