@@ -128,6 +128,37 @@ def _value_label(value, unit: str, decimals: int | None = None) -> str:
     return fmt.fmt_value(value, unit, decimals)
 
 
+def describe_values(frame: pd.DataFrame, unit: str, by: str = "columns", limit: int = 60) -> str:
+    """Describe a chart's values in words for its alt text: «Oslo: 2021 4,1; 2022 4,3.».
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Rows = periods or categories, columns = series.
+    unit : str
+        Unit of the values.
+    by : {'columns', 'rows'}
+        Describe each column over the rows (lines, bar series) or each row over the columns
+        (stacked bars: one bar per row).
+    limit : int
+        Above this many values, only the lowest and highest value are named (a heat map).
+    """
+    values = frame.apply(pd.to_numeric, errors="coerce").astype(float)
+    if values.size == 0 or values.isna().all().all():
+        return "Ingen tall å vise."
+    if values.size > limit:
+        stacked = values.stack().dropna()
+        lo, hi = stacked.idxmin(), stacked.idxmax()
+        return (f"Laveste verdi er {_value_label(stacked[lo], unit)} ({lo[0]}, {fmt.fmt_period(lo[1])}), "
+                f"høyeste {_value_label(stacked[hi], unit)} ({hi[0]}, {fmt.fmt_period(hi[1])}).")
+    outer = values.T if by == "columns" else values
+    parts = []
+    for name, row in outer.iterrows():
+        items = "; ".join(f"{fmt.fmt_period(k)} {_value_label(v, unit)}" for k, v in row.items())
+        parts.append(f"{name}: {items}" if str(name) else items)
+    return ". ".join(parts) + "."
+
+
 # ------------------------------------------------------------------------------- chart helpers
 
 
@@ -165,6 +196,7 @@ def line_trend(data, unit: str = "count", *, ylabel: str, xlabel: str = "År", t
     if _is_empty(frame):
         _no_data(ax)
         return fig
+    fig.prioslo_data_text = describe_values(frame, unit)
     x = np.arange(len(frame.index))
     for i, col in enumerate(frame.columns):
         y = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float)
@@ -221,6 +253,7 @@ def heatmap(frame: pd.DataFrame, unit: str = "mean", *, xlabel: str = "År", yla
     if _is_empty(values):
         _no_data(ax)
         return fig
+    fig.prioslo_data_text = describe_values(values, unit, by="rows", limit=20)
     text = fmt.format_frame(values, unit, suppressed=mask, decimals={c: decimals for c in values.columns}
                             if decimals is not None else None)
     sns.heatmap(values, ax=ax, cmap=cmap, annot=text.to_numpy(), fmt="", mask=values.isna(), vmin=vmin, vmax=vmax,
@@ -277,6 +310,7 @@ def grouped_bars(frame: pd.DataFrame, unit: str = "count", *, ylabel: str, xlabe
     if _is_empty(values):
         _no_data(ax)
         return fig
+    fig.prioslo_data_text = describe_values(values, unit)
     n = len(values.columns)
     width = 0.8 / n
     x = np.arange(len(values.index))
@@ -310,6 +344,7 @@ def _panel_bars(frame: pd.DataFrame, unit: str, *, ylabel: str, xlabel: str, val
     _mark_suppressed(fig, frame)
     values = frame.apply(pd.to_numeric, errors="coerce").astype(float)
     mask = fmt._suppressed_mask(values, frame.attrs.get("suppressed"))
+    fig.prioslo_data_text = describe_values(values, unit)
     x = np.arange(len(values.index))
     labels_x = (_period_labels(values.index) if _looks_like_periods(values.index)
                 else [str(i) for i in values.index])
@@ -377,6 +412,7 @@ def hbar(series: pd.Series, unit: str = "count", *, xlabel: str, ylabel: str = "
     if values.isna().all():
         _no_data(ax)
         return fig
+    fig.prioslo_data_text = describe_values(values.to_frame(name=""), unit)
     y = np.arange(len(values))[::-1]
     colours = [PALETTE[3] if lab in highlight else ("#4d4d4d" if lab in reference else PALETTE[0])
                for lab in values.index]
@@ -425,6 +461,7 @@ def stacked_bars(frame: pd.DataFrame, unit: str = "count", *, ylabel: str, xlabe
     if _is_empty(values):
         _no_data(ax)
         return fig
+    fig.prioslo_data_text = describe_values(values, unit, by="rows")
     x = np.arange(len(values.index))
     bottom = np.zeros(len(x))
     hatches = ("", "//", "..", "xx", "\\\\")
