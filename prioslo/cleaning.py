@@ -123,6 +123,20 @@ def _quoted(text: pd.Series) -> pd.Series:
     return text.map(_quote).astype("str")
 
 
+def _explain(reasons: pd.Series, mask: pd.Series, build) -> pd.Series:
+    """Set ``build(mask)`` as the reason of the rows in ``mask`` that have none yet.
+
+    Reasons are built only for failing rows: formatting a message for every row of a large
+    extract would cost more than the cleaning itself.
+    """
+    mask = (mask.fillna(False).astype(bool)) & (reasons == "")
+    if not mask.any():
+        return reasons
+    out = reasons.copy()
+    out[mask] = build(mask).astype("str")
+    return out
+
+
 def _result(values: pd.Series, reasons: pd.Series, scrubbed: pd.Series | None = None) -> Cleaned:
     if scrubbed is None:
         scrubbed = pd.Series(False, index=values.index, dtype=bool)
@@ -216,6 +230,20 @@ def clean_bydeler(raw: pd.Series, required: bool = True, bydeler_only: bool = Fa
     return _result(values.where(reasons == "").astype("str"), reasons)
 
 
+def unspecified_area(value: str) -> str:
+    """Which non-bydel area a value normalised to ``Uoppgitt`` names: Sentrum, Marka or Uoppgitt.
+
+    Used only to tell rows apart when looking for duplicates: a count for Sentrum and one for
+    Marka in the same round are two rows of the group ``Uoppgitt``, not a duplicate.
+    """
+    key = re.sub(r"[^a-z0-9]", "", fold(value))
+    key = key[len("bydel"):] if key.startswith("bydel") and len(key) > len("bydel") else key
+    for code, name in bydeler.NON_BYDEL_CODES.items():
+        if key in (code, fold(name)):
+            return name
+    return bydeler.UNSPECIFIED
+
+
 def parse_dates(text: pd.Series) -> pd.Series:
     """Parse trimmed date strings (see the module docstring); NaT where not a valid calendar date."""
     parts = text.str.extract(_DATE_RE)
@@ -249,12 +277,13 @@ def clean_dates(raw: pd.Series, required: bool = True, earliest: datetime.date =
     dates = parse_dates(text)
     shaped = text.str.match(_DATE_RE)
     reasons = _empty_reasons(text)
-    reasons = reasons.mask((text != "") & ~shaped,
-                           "unparseable date " + _quoted(text) + " (expected dd.mm.yyyy or yyyy-mm-dd)")
-    reasons = reasons.mask((text != "") & shaped & dates.isna(), "invalid date " + _quoted(text))
+    reasons = _explain(reasons, (text != "") & ~shaped,
+                       lambda i: "unparseable date " + _quoted(text[i]) + " (expected dd.mm.yyyy or yyyy-mm-dd)")
+    reasons = _explain(reasons, (text != "") & shaped & dates.isna(),
+                       lambda i: "invalid date " + _quoted(text[i]))
     outside = dates.notna() & ((dates < pd.Timestamp(earliest)) | (dates > pd.Timestamp(latest)))
-    reasons = reasons.mask(outside, "date " + dates.dt.strftime("%d.%m.%Y").fillna("")
-                           + f" outside the plausible window {earliest:%d.%m.%Y}–{latest:%d.%m.%Y}")
+    reasons = _explain(reasons, outside, lambda i: "date " + dates[i].dt.strftime("%d.%m.%Y")
+                       + f" outside the plausible window {earliest:%d.%m.%Y}–{latest:%d.%m.%Y}")
     reasons = _missing(text, required, reasons)
     return _result(dates.where(reasons == ""), reasons)
 
@@ -315,18 +344,22 @@ def _clean_whole(raw: pd.Series, required: bool, low: int | None, high: int | No
     number, fractional = parse_numbers(text)
     reasons = _empty_reasons(text)
     bad = (text != "") & number.isna()
-    reasons = reasons.mask(bad, f"{what} " + _quoted(text) + " is not a number")
-    reasons = reasons.mask((text != "") & number.notna() & fractional,
-                           f"{what} " + _quoted(text) + " is not a whole number")
-    shown = f"{what} " + number.map(lambda x: "" if pd.isna(x) else f"{int(x)}").astype("str")
+    reasons = _explain(reasons, bad, lambda i: f"{what} " + _quoted(text[i]) + " is not a number")
+    reasons = _explain(reasons, (text != "") & number.notna() & fractional,
+                       lambda i: f"{what} " + _quoted(text[i]) + " is not a whole number")
+
+    def shown(i: pd.Series) -> pd.Series:
+        return f"{what} " + number[i].astype("int64").astype("str")
+
     if low is not None and high is not None:
         outside = (reasons == "") & ((number < low) | (number > high))
-        reasons = reasons.mask(outside.fillna(False), shown + f" outside {low}..{high}")
+        reasons = _explain(reasons, outside, lambda i: shown(i) + f" outside {low}..{high}")
     elif low is not None:
-        below = ((reasons == "") & (number < low)).fillna(False)
-        reasons = reasons.mask(below, ("negative " + shown) if low == 0 else (shown + f" below {low}"))
+        below = (reasons == "") & (number < low)
+        reasons = _explain(reasons, below, lambda i: ("negative " + shown(i)) if low == 0
+                           else (shown(i) + f" below {low}"))
     elif high is not None:
-        reasons = reasons.mask(((reasons == "") & (number > high)).fillna(False), shown + f" above {high}")
+        reasons = _explain(reasons, (reasons == "") & (number > high), lambda i: shown(i) + f" above {high}")
     reasons = _missing(text, required, reasons)
     values = number.where(reasons == "").astype("Int64")
     return text, values, reasons
@@ -403,7 +436,23 @@ def clean_text(raw: pd.Series, required: bool = False) -> Cleaned:
 
 
 def clean_column(raw: pd.Series, column: schema.Column, bydeler_only: bool = False) -> Cleaned:
-    """Clean one raw column according to its :class:`~prioslo.schema.Column` kind."""
+    """Clean one raw column according to its :class:`~prioslo.schema.Column` kind.
+
+    Every cleaner works value by value, so each distinct raw value is cleaned once and the
+    results are spread back over the rows: a column of 200 000 admission dates holds only a few
+    thousand distinct dates.
+    """
+    codes, uniques = pd.factorize(raw.fillna("").astype("str"))
+    cleaned = _clean_kind(pd.Series(uniques, dtype="str"), column, bydeler_only)
+
+    def spread(series: pd.Series) -> pd.Series:
+        return pd.Series(series.to_numpy()[codes] if len(codes) else series.to_numpy()[:0],
+                         index=raw.index, dtype=series.dtype)
+
+    return Cleaned(spread(cleaned.values), spread(cleaned.reasons), spread(cleaned.scrubbed))
+
+
+def _clean_kind(raw: pd.Series, column: schema.Column, bydeler_only: bool) -> Cleaned:
     kind, req = column.kind, column.required
     if kind == "id":
         return clean_ids(raw, req)
@@ -449,30 +498,35 @@ def record_problems(frame: pd.DataFrame, extract: schema.Extract) -> dict[str, p
     """
     out: dict[str, pd.Series] = {}
     raw = {c.name: c.raw for c in extract.columns}
-    empty = pd.Series("", index=frame.index, dtype="str")
+
+    def explain(mask: pd.Series, build) -> pd.Series:
+        """Reasons built (by ``build(rows)``) only for the rows that fail."""
+        reasons = pd.Series("", index=frame.index, dtype="str")
+        mask = mask.fillna(False).astype(bool)
+        if mask.any():
+            reasons[mask] = build(frame[mask]).astype("str")
+        return reasons
+
     if {"category", "operator"} <= set(frame.columns):
-        cat, op = frame["category"], frame["operator"]
-        ok = pd.Series(
-            [not (isinstance(c, str) and isinstance(o, str)) or c in schema.CATEGORIES.get(o, ())
-             for c, o in zip(cat, op)], index=frame.index, dtype=bool)
-        out[raw["category"]] = empty.mask(~ok, "category " + cat.map(_quote, na_action="ignore").astype("str").fillna("")
-                                          + " is not a category of " + op.fillna("") + " institutions")
+        allowed = {f"{op}\x1f{cat}" for op, cats in schema.CATEGORIES.items() for cat in cats}
+        pair = frame["operator"].astype("str") + "\x1f" + frame["category"].astype("str")
+        known = frame["operator"].notna() & frame["category"].notna()
+        out[raw["category"]] = explain(known & ~pair.isin(allowed), lambda f: (
+            "category " + f["category"].map(_quote).astype("str") + " is not a category of "
+            + f["operator"].astype("str") + " institutions"))
     if {"admitted", "discharged"} <= set(frame.columns):
-        adm, dis = frame["admitted"], frame["discharged"]
-        before = (dis < adm).fillna(False).astype(bool)
-        out[raw["discharged"]] = empty.mask(
-            before, "discharged " + dis.dt.strftime("%d.%m.%Y").fillna("") + " before admitted "
-            + adm.dt.strftime("%d.%m.%Y").fillna(""))
+        out[raw["discharged"]] = explain(frame["discharged"] < frame["admitted"], lambda f: (
+            "discharged " + f["discharged"].dt.strftime("%d.%m.%Y") + " before admitted "
+            + f["admitted"].dt.strftime("%d.%m.%Y")))
     if {"birth_year", "admitted"} <= set(frame.columns):
-        late = (frame["birth_year"] > frame["admitted"].dt.year).fillna(False).astype(bool)
-        reason = "birth year " + frame["birth_year"].astype("str") + " after the admission year"
-        out[raw["birth_year"]] = empty.mask(late, reason)
+        out[raw["birth_year"]] = explain(frame["birth_year"] > frame["admitted"].dt.year, lambda f: (
+            "birth year " + f["birth_year"].astype("str") + " after the admission year"))
     return {k: v.astype("str") for k, v in out.items()}
 
 
 __all__ = [
     "Cleaned", "SCRUBBED", "EARLIEST_DATE", "EARLIEST_YEAR", "BYDELER_ONLY", "FNR_PATTERN",
     "normalise_space", "fold", "scrub_text", "parse_dates", "parse_numbers", "clean_ids",
-    "clean_persons", "clean_bydeler", "clean_dates", "clean_months", "clean_ints", "clean_years",
+    "clean_persons", "clean_bydeler", "unspecified_area", "clean_dates", "clean_months", "clean_ints", "clean_years",
     "is_decline", "clean_answers", "clean_choices", "clean_text", "clean_column", "record_problems",
 ]

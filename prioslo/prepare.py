@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from prioslo import cleaning, paths, pseudonym, readers, schema
+from prioslo import bydeler, cleaning, paths, pseudonym, readers, schema
 from prioslo.errors import PriosloError
 
 log = logging.getLogger(__name__)
@@ -136,6 +136,24 @@ def _first_rows(frame: pd.DataFrame, rows: pd.Series) -> pd.Series:
     return rows.groupby(keys, dropna=False, sort=False).transform("first")
 
 
+def _dedupe_view(frame: pd.DataFrame, raw: pd.DataFrame, extract: schema.Extract) -> pd.DataFrame:
+    """The cleaned values as compared for duplicates: ``Uoppgitt`` keeps its area (Sentrum, Marka).
+
+    Sentrum and Marka both become the group ``Uoppgitt``; their rows in the same round are two
+    counts to add up, not duplicates of each other.
+    """
+    bydel_cols = [c for c in extract.columns if c.kind == "bydel"]
+    if not bydel_cols:
+        return frame
+    out = frame.copy()
+    for col in bydel_cols:
+        unspecified = out[col.name] == bydeler.UNSPECIFIED
+        if unspecified.any():
+            areas = raw.loc[unspecified, col.raw].map(cleaning.unspecified_area).astype("str")
+            out.loc[unspecified, col.name] = bydeler.UNSPECIFIED + " (" + areas + ")"
+    return out
+
+
 def _duplicates(values: pd.DataFrame, rows: pd.Series, valid: pd.Series,
                 extract: schema.Extract) -> list[tuple[str, pd.Series]]:
     """Reasons for exact duplicates and conflicting duplicate keys among the ``valid`` rows.
@@ -232,7 +250,7 @@ def clean_extract(raw: pd.DataFrame, extract: schema.Extract, key: bytes | None,
     for column, reason in cleaning.record_problems(frame, extract).items():
         problems.append((column, reason.where(valid, "")))
     valid = still_valid()
-    problems += _duplicates(frame, rows, valid, extract)
+    problems += _duplicates(_dedupe_view(frame, raw, extract), rows, valid, extract)
     valid = still_valid()
 
     columns, reasons = _combine(problems, raw.index)

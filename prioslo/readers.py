@@ -229,7 +229,7 @@ def _csv_rows(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
     line = 1
     try:
         for fields in reader:
-            if any(not _BLANK.match(f) for f in fields):
+            if "".join(fields).strip():  # str.strip also strips non-breaking spaces
                 rows.append((line, fields))
             line = reader.line_num + 1
     except csv.Error as exc:
@@ -326,7 +326,7 @@ def _read_xlsx(path: Path, extract: schema.Extract) -> pd.DataFrame:
             for number, values in enumerate(sheet.iter_rows(min_row=header_row + 1, values_only=True),
                                             start=header_row + 1):
                 cells = [_cell_text(v, col_kind.get(i, "text"), book.epoch) for i, v in enumerate(values)]
-                if any(not _BLANK.match(c) for c in cells):
+                if "".join(cells).strip():
                     # a sheet has no field count to get wrong: pad to the header, cells beyond it
                     # are in unnamed columns and ignored like any extra column
                     rows.append((number, (cells + [""] * len(header))[:len(header)]))

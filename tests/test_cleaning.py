@@ -207,3 +207,10 @@ def test_record_problems_of_an_empty_frame():
                           "discharged": pd.Series([], dtype="datetime64[us]"),
                           "birth_year": pd.Series([], dtype="Int64")})
     assert all(len(v) == 0 for v in cleaning.record_problems(frame, schema.OPPHOLD).values())
+
+
+@pytest.mark.parametrize("value,area", [("Sentrum", "Sentrum"), ("Bydel Sentrum", "Sentrum"), ("030116", "Sentrum"),
+                                        ("MARKA", "Marka"), ("030117", "Marka"), ("030199", "Uoppgitt"),
+                                        ("Uten registrert adresse", "Uoppgitt"), ("Uoppgitt", "Uoppgitt")])
+def test_unspecified_area(value, area):
+    assert cleaning.unspecified_area(value) == area

@@ -303,3 +303,24 @@ def test_header_only_extract_gives_an_empty_table(tmp_path):
     assert [(f.rows_in, f.kept, f.rejected) for f in result.files] == [(0, 0, 0)]
     rental = pd.read_parquet(tmp_path / "processed" / "rental_housing.parquet")
     assert list(rental.columns) == ["date", "period", "units"] and len(rental) == 0
+
+
+def test_sentrum_and_marka_in_one_round_are_no_duplicates(tmp_path):
+    lines = ["bydel;tidspunkt;antall;merknad",
+             "Sentrum;2024-06;3;",          # 2 kept (Uoppgitt)
+             "030117;2024-06;2;",           # 3 kept: Marka, another area of Uoppgitt
+             "Bydel Sentrum;2024-06;4;",    # 4 rejected: Sentrum again, another count
+             "030116;2024-06;3;",           # 5 rejected: exact duplicate of Sentrum's row
+             "Alna;2024-06;3;",             # 6 kept
+             ]
+    (tmp_path / "samlokaliserte_boliger.csv").write_text("\n".join(lines), encoding="utf-8")
+    prepare(tmp_path)
+    table = pd.read_parquet(tmp_path / "processed" / "colocated_housing.parquet")
+    assert table["bydel"].tolist() == ["Uoppgitt", "Uoppgitt", "Alna"]
+    assert table["units"].tolist() == [3, 2, 3]
+    rejected = pd.read_csv(tmp_path / "processed" / "rejected" / "samlokaliserte_boliger.csv", dtype=str)
+    assert rejected["row"].tolist() == ["4", "5"]
+    assert rejected["reason"].tolist() == [
+        "duplicate bydel + tidspunkt 'Uoppgitt (Sentrum), 2024-06', first at row 2, different values",
+        "exact duplicate of row 2",
+    ]
