@@ -29,7 +29,6 @@ import importlib.metadata
 import json
 import logging
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -283,8 +282,8 @@ def clean_extract(raw: pd.DataFrame, extract: schema.Extract, key: bytes | None,
 def _atomic_write(path: Path, write) -> None:
     """Write via a temporary file in the same folder, then rename: readers never see half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
+    # a plain file name (not tempfile.mkstemp, which creates 0600 files) keeps the user's umask
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         write(Path(tmp))
         os.replace(tmp, path)
