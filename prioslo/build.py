@@ -275,12 +275,13 @@ def execute_chapter(slug: str, notebook: Path, output: Path, parameters: dict, c
 
 # --------------------------------------------------------------------------- folders
 
-def _relocate_paths(notebook: Path, old: Path, new: Path) -> None:
-    """Rewrite ``old`` to ``new`` in every string of an executed notebook.
+def _finish_notebook(notebook: Path, old: Path, new: Path, internal: bool) -> None:
+    """Rewrite ``old`` to ``new`` in every string of an executed notebook; stamp internal ones.
 
     The chapters ran with the temporary build folder as ``output_dir``; after the swap the
     notebook should name the folder it lives in, and two builds should not differ by a random
-    folder name.
+    folder name. An internal build's notebooks get the stamp as their first cell (tagged
+    ``remove-cell``, so the report, which has its own banners, leaves it out).
     """
     if not notebook.is_file():
         return
@@ -295,8 +296,13 @@ def _relocate_paths(notebook: Path, old: Path, new: Path) -> None:
             return type(value)((k, fix(v)) for k, v in value.items())
         return value
 
-    nb = nbformat.read(str(notebook), as_version=4)
-    nbformat.write(nbformat.from_dict(fix(nb)), str(notebook))
+    nb = nbformat.from_dict(fix(nbformat.read(str(notebook), as_version=4)))
+    if internal:
+        stamp = nbformat.v4.new_markdown_cell(f"**{INTERNAL_STAMP}**")
+        stamp.metadata["tags"] = ["remove-cell"]
+        nb.cells.insert(0, stamp)
+        nb.metadata["prioslo"] = {"internal": True, "stamp": INTERNAL_STAMP}
+    nbformat.write(nb, str(notebook))
 
 
 def _swap_in(tmp: Path, final: Path) -> None:
@@ -410,6 +416,7 @@ def build_scope(tables: dict[str, pd.DataFrame], bydel: str | None, settings: Bu
         nb_params = {key: values[key] for key in (*NOTEBOOK_PARAMETERS, "internal")}
         results: list[ChapterResult] = []
         total = len(settings.chapters)
+        log.info("%s: running %d chapters", scope, total)
         for i, chapter in enumerate(settings.chapters, start=1):
             result = execute_chapter(chapter.slug, settings.notebooks_dir / f"{chapter.slug}.ipynb",
                                      tmp / "notebooks" / f"{chapter.slug}.ipynb", nb_params,
@@ -422,7 +429,7 @@ def build_scope(tables: dict[str, pd.DataFrame], bydel: str | None, settings: Bu
         ok = all(r.ok for r in results)
         target = final if ok else failed
         for r in results:
-            _relocate_paths(r.output, tmp, target)
+            _finish_notebook(r.output, tmp, target, settings.internal)
         run_params = _run_parameters(settings, bydel, scope, target)
         record = provenance(run_params, settings.data_dir, started, now(), chapters=slugs)
         record["status"] = "ok" if ok else "failed"

@@ -20,7 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import nbformat
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from bs4 import BeautifulSoup
 from nbconvert import HTMLExporter
 
@@ -159,6 +159,17 @@ def merge_notebooks(notebooks: Sequence[Path], titles: Sequence[str]) -> nbforma
     return merged
 
 
+def _norwegian_time(text: str | None) -> str:
+    """«14. mars 2025 kl. 08:00» from an ISO 8601 time (the text itself when it is no time)."""
+    if not text:
+        return "–"
+    try:
+        moment = datetime.fromisoformat(str(text))
+    except ValueError:
+        return str(text)
+    return format_datetime(moment, "d. MMMM y 'kl.' HH:mm", locale="nb")
+
+
 def _suppression_text(suppress_below: int | None, internal: bool) -> str:
     if internal or not suppress_below:
         return "Ingen prikking: små antall er ikke skjult (intern rapport)."
@@ -173,8 +184,8 @@ def _parameter_rows(parameters: dict) -> list[tuple[str, str]]:
     """
     rows = []
     for key, value in parameters.items():
-        if key == "output_dir":
-            continue
+        if key in ("output_dir", "scope"):
+            continue  # the folder is the analyst's; the scope is on the title page
         label = _PARAMETER_LABELS.get(key, key)
         if key == "data_dir" and value:
             value = Path(str(value)).name
@@ -182,6 +193,8 @@ def _parameter_rows(parameters: dict) -> list[tuple[str, str]]:
             value = "hele Oslo"
         elif key in ("period_from", "period_to") and value is None:
             value = "alle år i dataene"
+        elif key == "suppress_below" and value == 0:
+            value = "0 (ingen prikking)"
         elif isinstance(value, bool):
             value = "ja" if value else "nei"
         elif value is None:
@@ -216,6 +229,7 @@ def _context(meta: dict) -> dict:
         "provenance": provenance,
         "parameter_rows": _parameter_rows(parameters),
         "data_dir_name": Path(str(data_dir)).name if data_dir else "",
+        "started": _norwegian_time(provenance.get("started")),
     }
 
 

@@ -216,6 +216,10 @@ def test_internal_build_turns_suppression_off_and_stamps_everything(tmp_path, fa
     for n in (1, 2):
         assert soup.find(id=f"kap-{n}").find_next_sibling().get_text(strip=True) == INTERNAL_STAMP
     assert INTERNAL_STAMP in (scope / "README.txt").read_text(encoding="utf-8")
+    for slug in ("alpha", "beta"):
+        nb = nbformat.read(str(scope / "notebooks" / f"{slug}.ipynb"), as_version=4)
+        assert nb.cells[0].source == f"**{INTERNAL_STAMP}**"
+    assert soup.get_text().count(INTERNAL_STAMP) == 4  # fixed banner, title page, one per chapter
     run_json = json.loads((scope / "run.json").read_text(encoding="utf-8"))
     assert run_json["internal"] is True and run_json["parameters"]["suppress_below"] == 0
 
@@ -230,6 +234,19 @@ def test_internal_parameter_is_not_forced_on_notebooks_without_it(tmp_path):
                                    {"output_dir": str(tmp_path), "internal": False}, tmp_path)
     assert result.ok, result.error
     assert parameters_of(tmp_path / "run" / "plain.ipynb") == {"output_dir": str(tmp_path)}
+
+
+def test_resolve_kernel_warns_when_the_kernel_runs_another_python(monkeypatch, caplog):
+    from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+
+    monkeypatch.setattr(KernelSpecManager, "get_kernel_spec",
+                        lambda self, name: KernelSpec(argv=["python", "-m", "ipykernel_launcher"]))
+    assert build.resolve_kernel() == "python3"
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]
+    monkeypatch.setattr(KernelSpecManager, "get_kernel_spec",
+                        lambda self, name: KernelSpec(argv=["/opt/other/bin/python", "-m", "ipykernel_launcher"]))
+    assert build.resolve_kernel() == "python3"
+    assert "/opt/other/bin/python" in caplog.text
 
 
 def test_resolve_scopes():

@@ -156,6 +156,7 @@ def test_about_section_shows_provenance(report):
     assert "opphold.csv" in about
     assert "pandas" in about and "3.1.1" in about
     assert "Alna" in about and "2020" in about
+    assert "14. mars 2025 kl. 08:00" in about
     # only the folder name of the data, not the analyst's full path
     assert "uttrekk-2025" in about and "/srv/secret" not in report
 
