@@ -257,8 +257,8 @@ Uoppgitt          |       2
 """
 """Bydel of the 58 ten-plus persons of 2023 (§3.2.3): two bydeler with none, two with nine, the
 other eleven between one and six; two persons have no registered bydel. A person's bydel is the
-bydel of their latest admission in 2023; one of them is also admitted from another bydel earlier
-in the year."""
+bydel of their latest admission in 2023; one of them has most of the year's admissions from
+another bydel (Gamle Oslo) and only the latest ones from their own (Sagene)."""
 
 TEN_PLUS_2023_SEX_AGE = """
 kjonn | age_low | age_high | persons
@@ -700,7 +700,8 @@ class _PersonYear:
     violence: int = 0
     ten_plus: bool = False
     first_bydel: str | None = None
-    """Bydel of the first third of the year's stays, when it differs from the person's."""
+    """Bydel of the first two thirds of the year's stays, when it differs from the person's: most
+    admissions come from it, yet the latest admission (which decides the person's bydel) does not."""
 
 
 @dataclass
@@ -818,7 +819,8 @@ def _plan_stays(rng: np.random.Generator, people: _People) -> dict[int, dict[int
         seen = set(ever)
         ever += [i for i in previous_active if i not in seen]
 
-    # One ten-plus person of 2023 is first admitted from another bydel (the latest admission decides).
+    # One ten-plus person of 2023 is admitted mostly from another bydel, but the latest admission
+    # (which decides) is from their own: counting the most frequent or the first bydel would differ.
     mover = next(p for p in plan[2023] if plan[2023][p].ten_plus and people.people[p].bydel == "Sagene")
     plan[2023][mover].first_bydel = "Gamle Oslo"
     return plan
@@ -862,7 +864,7 @@ def _year_stays(rng: np.random.Generator, people: _People, person: int, year: in
         discharged = admitted + dt.timedelta(days=int(days[i]))
         t = (discharged - start).days + 1
         bydel = owner.bydel
-        if plan.first_bydel is not None and i < a // 3:
+        if plan.first_bydel is not None and i < (2 * a) // 3:
             bydel = plan.first_bydel
         elif not plan.ten_plus and rng.random() < 0.03:
             bydel = bydeler.BYDELER[int(rng.integers(len(bydeler.BYDELER)))]
