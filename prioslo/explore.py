@@ -435,6 +435,20 @@ _EXPORT_TEMPLATE = """\
 """
 
 
+def parameterized_explorer(data_dir: Path | str | None, suppress_below: int):
+    """Return ``explore.ipynb`` with papermill's ``injected-parameters`` cell for these values.
+
+    Voilà and the static export run the notebook without the papermill CLI; this gives them the
+    same parameters a ``papermill -p`` run would.
+    """
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    nb = load_notebook_node(str(EXPLORE_NOTEBOOK))  # papermill's reader adds the metadata it needs
+    return parameterize_notebook(nb, {"data_dir": None if data_dir is None else str(Path(data_dir).resolve()),
+                                      "suppress_below": int(suppress_below)})
+
+
 def export_widget_notebook_html(nb, path: Path | str, *, cwd: Path | str | None = None,
                                 timeout: int = 600) -> Path:
     """Execute a notebook that shows widgets and write it as one static, offline HTML page.
@@ -498,11 +512,6 @@ def export_explorer_html(path: Path | str, data_dir: Path | str | None = None, s
     timeout : int, default 600
         Seconds one cell may run.
     """
-    import nbformat
-    from papermill.parameterize import parameterize_notebook
-
-    nb = nbformat.read(EXPLORE_NOTEBOOK, as_version=4)
-    nb = parameterize_notebook(nb, {"data_dir": None if data_dir is None else str(Path(data_dir).resolve()),
-                                    "suppress_below": suppress_below})
+    nb = parameterized_explorer(data_dir, suppress_below)
     log.info("executing %s for a static export", EXPLORE_NOTEBOOK.name)
     return export_widget_notebook_html(nb, path, timeout=timeout)

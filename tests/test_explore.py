@@ -296,3 +296,100 @@ def test_external_urls_finds_what_the_default_export_would_load():
             '<link href="//cdn.example.com/a.css"><img src="data:image/png;base64,iVBO//w+">')
     assert external_urls(page) == ["https://unpkg.com/@jupyter-widgets/html-manager@*/dist/embed-amd.js",
                                    "//fonts.example.com/x.css", "//cdn.example.com/a.css"]
+
+
+# --- the dashboard (the browser test loads it; these check how it is started) -----------
+
+
+def test_voila_command_serves_on_loopback_without_a_browser():
+    from prioslo import dashboard
+
+    cmd = dashboard.voila_command(explore.EXPLORE_NOTEBOOK, 8123)
+    assert cmd[1:3] == ["-m", "voila"] and str(explore.EXPLORE_NOTEBOOK) in cmd
+    for arg in ("--no-browser", "--port=8123", "--Voila.ip=127.0.0.1", "--Voila.port_retries=0",
+                "--template=prioslo"):
+        assert arg in cmd
+
+
+def test_voila_env_puts_the_template_first_on_jupyter_path():
+    import os
+
+    from prioslo import dashboard
+
+    env = dashboard.voila_env({"JUPYTER_PATH": "/a", "HOME": "/h"})
+    assert env["JUPYTER_PATH"] == os.pathsep.join([str(dashboard.JUPYTER_DATA_DIR), "/a"])
+    assert env["HOME"] == "/h"
+    template = dashboard.JUPYTER_DATA_DIR / "voila" / "templates" / dashboard.TEMPLATE
+    assert json.loads((template / "conf.json").read_text())["base_template"] == "lab"
+    assert "cdn.jsdelivr.net" in (template / "index.html.j2").read_text()  # the lines it filters out
+
+
+def test_free_port_prefers_the_given_port_and_avoids_a_busy_one():
+    import socket
+
+    from prioslo import dashboard
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        taken = busy.getsockname()[1]
+        other = dashboard.free_port(taken)
+        assert other != taken and other > 0
+    assert dashboard.free_port(other) == other  # free now: kept
+
+
+def test_dashboard_notebook_injects_non_default_parameters(tmp_path):
+    from prioslo import dashboard
+
+    assert dashboard.dashboard_notebook(tmp_path, None, 5) == explore.EXPLORE_NOTEBOOK
+    path = dashboard.dashboard_notebook(tmp_path, tmp_path, 0)
+    assert path.parent == tmp_path
+    nb = nbformat.read(path, as_version=4)
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1
+    assert f"data_dir = {str(tmp_path.resolve())!r}" in injected[0].source.replace('"', "'")
+    assert "suppress_below = 0" in injected[0].source
+
+
+def test_dashboard_main_rejects_a_missing_data_dir(tmp_path, capsys):
+    from prioslo import dashboard
+
+    assert dashboard.main(["--data-dir", str(tmp_path / "nope")]) == 2
+    assert "is not a folder" in capsys.readouterr().err
+
+
+def test_make_explore_prints_the_address_and_stops_on_ctrl_c():
+    """``python -m prioslo.dashboard`` (what ``make explore`` runs) end to end, without a browser."""
+    import signal
+    import subprocess
+    import sys
+    import urllib.request
+
+    from prioslo.paths import PROJECT_ROOT
+
+    proc = subprocess.Popen([sys.executable, "-m", "prioslo.dashboard", "--port", "0"], cwd=PROJECT_ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()  # printed once Voilà answers (bounded by --startup-timeout)
+        match = re.fullmatch(r"Dashboard: (http://127\.0\.0\.1:(\d+)/)\n", line)
+        assert match, f"unexpected first line {line!r}; stderr: {proc.stderr.read() if proc.poll() is not None else ''}"
+        with urllib.request.urlopen(match.group(1) + "voila/static/voila.js", timeout=30) as response:
+            assert response.status == 200
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)
+
+
+def test_export_explorer_html_on_the_shipped_sample(tmp_path):
+    """The real explorer notebook, executed on the sample and exported: state embedded, no CDN."""
+    page = explore.export_explorer_html(tmp_path / "utforsk.html", suppress_below=5).read_text(encoding="utf-8")
+    assert external_urls(page) == []
+    assert "Utforsk bydelene" in page
+    state = _widget_state(page)
+    (select,) = [m["state"] for m in state.values() if m["model_name"] == "SelectMultipleModel"]
+    assert select["_options_labels"][0] == "Alna"
+    (output,) = [m["state"] for m in state.values() if m["model_name"] == "OutputModel"]
+    assert '<img src="data:image/png;base64,' in output["outputs"][0]["data"]["text/html"]
