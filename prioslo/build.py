@@ -8,15 +8,17 @@ A scope is all of Oslo (``oslo``) or one bydel (its slug). For each scope the bu
    write their figures into ``figures/``);
 3. stitches the executed chapters into ``report.html`` and writes ``run.json``.
 
-Everything is built in a hidden sibling folder ``<out>/.<scope>.tmp-…`` and swapped in only when
-every chapter succeeded, so a failed run never leaves a good report half-overwritten: the failed
+Everything is built in a hidden sibling folder ``<out>/.<scope>.tmp-…/<scope>/`` and swapped in
+only when every chapter succeeded, so a failed run never leaves a good report half-overwritten: the failed
 build is moved to ``<out>/<scope>.failed/`` (with the failing notebook and its error cell) and the
 previous ``<out>/<scope>/`` stays as it was. Exit status: 0 all scopes built, 1 a chapter failed.
 
 Parameters the chapter notebooks receive (papermill ``parameters`` cell):
-``data_dir`` (absolute path of the raw extracts), ``output_dir`` (absolute path of the scope's
-output folder — figures go to ``<output_dir>/figures/``, and ``<output_dir>/tables/`` already
-holds ``indicators.csv`` and ``scorecard.csv`` when the chapter runs), ``period_from``,
+``data_dir`` (absolute path of the raw extracts), ``output_dir`` (absolute path of an outputs
+ROOT, the same meaning as ``--output-dir``: a chapter writes its figures to
+``<output_dir>/<scope>/figures/`` with ``scope = "oslo"`` or ``bydeler.slug(bydel)``, and
+``<output_dir>/<scope>/tables/`` already holds ``indicators.csv`` and ``scorecard.csv`` when the
+chapter runs; during a build the root is the hidden temporary folder), ``period_from``,
 ``period_to`` (int or None), ``bydel`` (official name, None for all of Oslo), ``suppress_below``
 (0 for an internal build), and ``internal`` (bool; passed only to notebooks that declare it).
 """
@@ -275,8 +277,8 @@ def execute_chapter(slug: str, notebook: Path, output: Path, parameters: dict, c
 
 # --------------------------------------------------------------------------- folders
 
-def _finish_notebook(notebook: Path, old: Path, new: Path, internal: bool) -> None:
-    """Rewrite ``old`` to ``new`` in every string of an executed notebook; stamp internal ones.
+def _finish_notebook(notebook: Path, moves: Sequence[tuple[Path, Path]], internal: bool) -> None:
+    """Rewrite each ``(old, new)`` path in every string of an executed notebook; stamp internal ones.
 
     The chapters ran with the temporary build folder as ``output_dir``; after the swap the
     notebook should name the folder it lives in, and two builds should not differ by a random
@@ -285,11 +287,13 @@ def _finish_notebook(notebook: Path, old: Path, new: Path, internal: bool) -> No
     """
     if not notebook.is_file():
         return
-    old_s, new_s = str(old), str(new)
+    pairs = [(str(old), str(new)) for old, new in moves]
 
     def fix(value):
         if isinstance(value, str):
-            return value.replace(old_s, new_s)
+            for old_s, new_s in pairs:
+                value = value.replace(old_s, new_s)
+            return value
         if isinstance(value, list):
             return [fix(v) for v in value]
         if isinstance(value, dict):
@@ -361,7 +365,8 @@ class ScopeResult:
         return all(c.ok for c in self.chapters)
 
 
-def _run_parameters(settings: BuildSettings, bydel: str | None, scope: str, folder: Path) -> dict:
+def _run_parameters(settings: BuildSettings, bydel: str | None, scope: str) -> dict:
+    """The parameters of one scope's build as ``run.json`` records them (paths as the user gave them)."""
     return {
         "scope": scope,
         "bydel": bydel,
@@ -370,7 +375,7 @@ def _run_parameters(settings: BuildSettings, bydel: str | None, scope: str, fold
         "suppress_below": settings.suppress_below,
         "internal": settings.internal,
         "data_dir": str(settings.data_dir),
-        "output_dir": str(folder),
+        "output_dir": str(settings.output_dir),
     }
 
 
@@ -395,10 +400,11 @@ def build_scope(tables: dict[str, pd.DataFrame], bydel: str | None, settings: Bu
     out = settings.output_dir
     final, failed = out / scope, out / f"{scope}.failed"
     started = now()
-    tmp = Path(tempfile.mkdtemp(prefix=f".{scope}.tmp-", dir=out))
+    work = Path(tempfile.mkdtemp(prefix=f".{scope}.tmp-", dir=out))
+    tmp = work / scope
     try:
         for sub in ("tables", "figures", "notebooks"):
-            (tmp / sub).mkdir()
+            (tmp / sub).mkdir(parents=True)
         indicators, scorecard = scope_tables(tables, bydel, settings.period_from, settings.period_to,
                                              settings.suppress_below)
         write_tables(indicators, scorecard, tmp / "tables")
@@ -406,7 +412,7 @@ def build_scope(tables: dict[str, pd.DataFrame], bydel: str | None, settings: Bu
 
         values = {
             "data_dir": str(settings.data_dir),
-            "output_dir": str(tmp),
+            "output_dir": str(work),
             "period_from": settings.period_from,
             "period_to": settings.period_to,
             "bydel": bydel,
@@ -429,8 +435,8 @@ def build_scope(tables: dict[str, pd.DataFrame], bydel: str | None, settings: Bu
         ok = all(r.ok for r in results)
         target = final if ok else failed
         for r in results:
-            _finish_notebook(r.output, tmp, target, settings.internal)
-        run_params = _run_parameters(settings, bydel, scope, target)
+            _finish_notebook(r.output, [(tmp, target), (work, out)], settings.internal)
+        run_params = _run_parameters(settings, bydel, scope)
         record = provenance(run_params, settings.data_dir, started, now(), chapters=slugs)
         record["status"] = "ok" if ok else "failed"
         record["internal"] = settings.internal
@@ -468,8 +474,9 @@ def build_scope(tables: dict[str, pd.DataFrame], bydel: str | None, settings: Bu
                 log.error("%s: the previous report in %s was left unchanged", scope, final)
         return ScopeResult(scope=scope, name=name, folder=target, chapters=results, period=period)
     finally:
-        if tmp.exists():  # an unexpected error before the swap: leave no half-built folder behind
-            shutil.rmtree(tmp, ignore_errors=True)
+        # after the swap only the empty work folder is left; after an unexpected error, the
+        # half-built scope: neither stays behind
+        shutil.rmtree(work, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- index

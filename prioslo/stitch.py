@@ -357,6 +357,10 @@ def _neutralise_external(soup: BeautifulSoup) -> None:
                 log.warning("report: removed <%s> loading %s", tag.name, value)
                 tag.decompose()
                 break
+    for img in soup.find_all("img", src=True):
+        if not img["src"].startswith("data:"):
+            log.warning("report: image %s is not embedded (file not found?); the report is not self-contained",
+                        img["src"])
     for tag in soup.find_all(style=True):
         if external_references(f"style={tag['style']}"):
             tag["style"] = _EXTERNAL.sub(lambda m: m.group(0).replace(m.group(1), ""), tag["style"])

@@ -97,19 +97,23 @@ def test_oslo_build_writes_every_output(tmp_path, fake_data):
     # prepared once; the Oslo scope asked for with the default threshold
     assert fake_data["load"] == [paths.RAW_DIR.resolve()]
     assert fake_data["scope"] == [{"bydel": None, "period_from": None, "period_to": None, "suppress_below": 5}]
-    # the chapters got absolute paths of the final folder (not the temporary one) and the scope
+    # the chapters got absolute paths: after the swap the notebooks name the real outputs root
+    # (not the temporary one), like --output-dir
     params = parameters_of(scope / "notebooks" / "alpha.ipynb")
-    assert params["output_dir"] == str(scope)
+    assert params["output_dir"] == str(out)
     assert params["data_dir"] == str(paths.RAW_DIR.resolve())
     assert params["bydel"] is None and params["suppress_below"] == 5 and params["internal"] is False
     assert "Omfang: Oslo; prikking under 5; intern: False" in outputs_text(scope / "notebooks" / "alpha.ipynb")
     # the chapter read the indicators the build wrote before it ran
     assert "indikatorer: indicator,group,period" in outputs_text(scope / "notebooks" / "alpha.ipynb")
+    # printed paths are rewritten too: nothing in the outputs names the temporary folder
+    assert f"beta ferdig {out}" in outputs_text(scope / "notebooks" / "beta.ipynb")
+    assert ".tmp-" not in (scope / "report.html").read_text(encoding="utf-8")
     run_json = json.loads((scope / "run.json").read_text(encoding="utf-8"))
     assert run_json["chapters"] == ["alpha", "beta"]
     assert run_json["status"] == "ok"
     assert run_json["parameters"]["scope"] == "oslo"
-    assert run_json["parameters"]["output_dir"] == str(scope)
+    assert run_json["parameters"]["output_dir"] == str(out)
     assert run_json["internal"] is False
 
 
@@ -135,6 +139,7 @@ def test_bydel_in_any_spelling_and_real_data_status(tmp_path, fake_data):
     assert run(out, bydel="SONDRE NORDSTRAND", data_dir=data, period_from=2021, period_to=2023) == 0
     scope = out / "sondre-nordstrand"
     assert (scope / "report.html").is_file()
+    assert (scope / "figures" / "alpha.png").is_file()  # the chapter found its scope folder
     assert fake_data["scope"] == [{"bydel": "Søndre Nordstrand", "period_from": 2021, "period_to": 2023,
                                    "suppress_below": 5}]
     params = parameters_of(scope / "notebooks" / "alpha.ipynb")
