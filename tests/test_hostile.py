@@ -36,17 +36,7 @@ CASES = {row["case"]: row for row in _expected()}
 #: expect. The test states the expected behaviour; strict xfail keeps the suite green meanwhile and
 #: turns into a failure as soon as ingestion is fixed, so that the marker is then removed.
 DISAGREEMENTS: dict[str, str] = {
-    "lb_xlsx_two_data_sheets": "only the first sheet with the contract columns is read; the second "
-                               "sheet's rows are dropped silently",
-    "li_formula_uncalculated": "an uncalculated formula is read as an empty cell: the row is kept as an "
-                               "unanswered survey instead of being rejected",
     "op_birth_year_1900": "birth year 1900 (age 123) is accepted",
-    "op_mixed_encodings": "a file mixing UTF-8 and Windows-1252 lines is decoded as Windows-1252: UTF-8 "
-                          "text (the violence reason) is garbled silently",
-    "op_unbalanced_quote": "an unbalanced quote in the last field swallows the following lines: 4 data "
-                           "lines give 2 rows in, no message",
-    "sb_sentrum_and_marka": "Sentrum and Marka rows of one round both become Uoppgitt and the second is "
-                            "rejected as a duplicate, lowering the Oslo total",
 }
 
 
@@ -231,7 +221,6 @@ def test_person_number_forms_are_one_person_each(tmp_path, capsys, caplog):
     assert stays["person_id"].str.fullmatch(r"[0-9a-f]{16}").all()
 
 
-@pytest.mark.xfail(strict=True, reason=f"ingestion: {DISAGREEMENTS['sb_sentrum_and_marka']}")
 def test_sentrum_and_marka_both_add_to_oslo(tmp_path, capsys, caplog):
     """Sentrum (2) and Marka (1) are two areas: Oslo has 10 + 2 + 1 = 13 co-located homes."""
     from prioslo.indicators import compute_indicators
