@@ -29,7 +29,8 @@ from prioslo.errors import InputError
 log = logging.getLogger(__name__)
 
 REFERENCE_FILE = "reference.csv"
-STATUS_FILE = "published_status.csv"
+"""The published numbers; the report's traffic lights (``published_status.csv``) are read by
+:func:`prioslo.scorecard.read_published_status`."""
 
 UNITS = ("count", "mean", "percent", "bydel_count", "absent")
 """Units of a reference row (see ``data/raw/published/README.md``)."""
@@ -76,14 +77,6 @@ def load_reference(published_dir: Path | str | None = None) -> pd.DataFrame:
     out["decimals"] = pd.to_numeric(out["decimals"].replace("", None)).astype("Int64")
     out["reproducible"] = out["reproducible"].str.strip().str.lower().eq("yes")
     return out
-
-
-def load_published_status(published_dir: Path | str | None = None) -> pd.DataFrame:
-    """Read the report's own traffic light per target (``published_status.csv``)."""
-    path = Path(published_dir or paths.PUBLISHED_DIR) / STATUS_FILE
-    if not path.is_file():
-        raise InputError(str(path), "published status file not found")
-    return pd.read_csv(path, sep=";", dtype=str, keep_default_na=False, encoding="utf-8")
 
 
 def round_half_up(value: Decimal | float, decimals: int) -> Decimal:
