@@ -185,3 +185,9 @@ def test_load_reference_types():
     assert ref["period"].map(type).eq(str).all()
     assert (~ref["reproducible"]).sum() == 7
     assert ref.loc[~ref["reproducible"], "closest"].notna().all()
+
+
+def test_reference_names_only_catalogued_indicators():
+    from prioslo.catalogue import INDICATORS
+
+    assert set(load_reference()["indicator"]) <= set(INDICATORS)
