@@ -57,6 +57,10 @@ EARLIEST_DATE = datetime.date(1990, 1, 1)
 EARLIEST_YEAR = 1900
 """Earliest plausible year (birth years included)."""
 
+MAX_AGE = 110
+"""Oldest plausible age at admission. A birth year such as 1900 (a common placeholder for an
+unknown date) would make the person 120 or more: a typo, rejected."""
+
 BYDELER_ONLY = frozenset({schema.BYDELSKARTLEGGING.raw_name})
 """Extracts whose rows must name one of the 15 real bydeler (Sentrum, Marka, Uoppgitt rejected)."""
 
@@ -519,13 +523,18 @@ def record_problems(frame: pd.DataFrame, extract: schema.Extract) -> dict[str, p
             "discharged " + f["discharged"].dt.strftime("%d.%m.%Y") + " before admitted "
             + f["admitted"].dt.strftime("%d.%m.%Y")))
     if {"birth_year", "admitted"} <= set(frame.columns):
-        out[raw["birth_year"]] = explain(frame["birth_year"] > frame["admitted"].dt.year, lambda f: (
+        age = frame["admitted"].dt.year - frame["birth_year"]
+        reasons = explain(age < 0, lambda f: (
             "birth year " + f["birth_year"].astype("str") + " after the admission year"))
+        too_old = explain(age > MAX_AGE, lambda f: (
+            "birth year " + f["birth_year"].astype("str") + " gives age "
+            + (f["admitted"].dt.year - f["birth_year"]).astype("str") + " at admission (implausible)"))
+        out[raw["birth_year"]] = reasons.where(reasons != "", too_old)
     return {k: v.astype("str") for k, v in out.items()}
 
 
 __all__ = [
-    "Cleaned", "SCRUBBED", "EARLIEST_DATE", "EARLIEST_YEAR", "BYDELER_ONLY", "FNR_PATTERN",
+    "Cleaned", "SCRUBBED", "EARLIEST_DATE", "EARLIEST_YEAR", "MAX_AGE", "BYDELER_ONLY", "FNR_PATTERN",
     "normalise_space", "fold", "scrub_text", "parse_dates", "parse_numbers", "clean_ids",
     "clean_persons", "clean_bydeler", "unspecified_area", "clean_dates", "clean_months", "clean_ints", "clean_years",
     "is_decline", "clean_answers", "clean_choices", "clean_text", "clean_column", "record_problems",

@@ -117,13 +117,18 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _combine(problems: list[tuple[str, pd.Series]], index: pd.Index) -> tuple[pd.Series, pd.Series]:
-    """Join per-column reasons into one ``column`` and one ``reason`` text per row."""
+def _combine(problems: list[tuple[str | pd.Series, pd.Series]],
+             index: pd.Index) -> tuple[pd.Series, pd.Series]:
+    """Join per-column reasons into one ``column`` and one ``reason`` text per row.
+
+    Each problem is ``(column, reasons)``; ``column`` is a raw column name, or a Series of them
+    when it differs by row (read errors).
+    """
     columns = [[] for _ in range(len(index))]
     reasons = [[] for _ in range(len(index))]
     for column, series in problems:
         for pos in (series.to_numpy() != "").nonzero()[0]:
-            columns[pos].append(column)
+            columns[pos].append(column if isinstance(column, str) else column.iat[pos])
             reasons[pos].append(series.iat[pos])
     return (pd.Series(["; ".join(c) for c in columns], index=index, dtype="str"),
             pd.Series(["; ".join(r) for r in reasons], index=index, dtype="str"))
@@ -207,7 +212,8 @@ def clean_extract(raw: pd.DataFrame, extract: schema.Extract, key: bytes | None,
     Parameters
     ----------
     raw : pandas.DataFrame
-        Raw strings with :data:`~prioslo.readers.SOURCE_ROW` and :data:`~prioslo.readers.READ_ERROR`.
+        Raw strings with :data:`~prioslo.readers.SOURCE_ROW`, :data:`~prioslo.readers.READ_ERROR`
+        and :data:`~prioslo.readers.READ_ERROR_COLUMN`.
     extract : prioslo.schema.Extract
     key : bytes or None
         Pseudonymisation key (may be None for an extract without person ids).
@@ -226,7 +232,7 @@ def clean_extract(raw: pd.DataFrame, extract: schema.Extract, key: bytes | None,
     rows = raw[readers.SOURCE_ROW]
     read_error = raw[readers.READ_ERROR].astype("str")
     bydeler_only = extract.raw_name in cleaning.BYDELER_ONLY
-    problems: list[tuple[str, pd.Series]] = []
+    problems: list[tuple[str | pd.Series, pd.Series]] = []
     values: dict[str, pd.Series] = {}
     scrubbed = pd.Series(0, index=raw.index, dtype="int64")
     for col in extract.columns:
@@ -237,7 +243,7 @@ def clean_extract(raw: pd.DataFrame, extract: schema.Extract, key: bytes | None,
     frame = pd.DataFrame(values, index=raw.index)
     malformed = read_error != ""
     problems = [(c, r.mask(malformed, "")) for c, r in problems]
-    problems.insert(0, ("", read_error))
+    problems.insert(0, (raw[readers.READ_ERROR_COLUMN].astype("str"), read_error))
 
     def still_valid() -> pd.Series:
         bad = pd.Series(False, index=raw.index)

@@ -8,8 +8,10 @@ in :mod:`prioslo.cleaning`.
 What a user's file may look like (all handled here):
 
 * CSV in UTF-8 (with or without BOM) or Windows-1252; ``;``, ``,`` or tab as separator.
-* Excel ``.xlsx`` with a title row or notes above the header, several sheets (the first sheet
-  holding the contract columns is read), date cells, ids stored as numbers.
+* Excel ``.xlsx`` with a title row or notes above the header, several sheets (the one sheet
+  holding the contract columns is read; two such sheets are refused, since reading one would drop
+  the other's rows), date cells, ids stored as numbers. A formula without a calculated value (a
+  workbook written by a program, never saved by Excel) is an unusable cell: its row is rejected.
 * Headers in any case, with stray spaces, a BOM or non-breaking spaces, or spelled with
   Norwegian letters (``Fødselsår`` for ``fodselsar``, ``År`` for ``aar``). Extra columns are
   ignored (logged). A missing column stops the file with an :class:`~prioslo.errors.InputError`.
@@ -18,6 +20,10 @@ What a user's file may look like (all handled here):
   than dropped or crashing the run.
 
 Lines that are completely empty (also ``;;;;`` lines Excel writes) are no rows and are skipped.
+
+Files that cannot be read row by row without guessing are refused with an
+:class:`~prioslo.errors.InputError` naming the problem: undecodable or binary content, UTF-8 and
+Windows-1252 lines mixed in one file, an unbalanced quote that swallows the following lines.
 """
 
 from __future__ import annotations
@@ -46,6 +52,10 @@ SOURCE_ROW = "source_row"
 
 READ_ERROR = "read_error"
 """Column of :func:`read_extract` frames: why the row could not be read as a row (``""`` if fine)."""
+
+READ_ERROR_COLUMN = "read_error_column"
+"""Column of :func:`read_extract` frames: the raw column a :data:`READ_ERROR` concerns (``""`` when
+it concerns the whole row, such as a wrong number of fields)."""
 
 OPTIONAL_COLUMNS = frozenset({"merknad"})
 """Raw columns a file may leave out entirely (free-text remarks no indicator uses). Every other
@@ -161,13 +171,19 @@ def _check_header(name: str, cells: list[object], extract: schema.Extract) -> di
 
 
 def _frame(name: str, extract: schema.Extract, mapping: dict[int, str], width: int,
-           rows: list[tuple[int, list[str]]]) -> pd.DataFrame:
-    """Build the raw-string frame of the data rows under their contract names."""
-    data: dict[str, list] = {SOURCE_ROW: [], READ_ERROR: []}
+           rows: list[tuple[int, list[str]]],
+           cell_errors: dict[int, list[tuple[int, str]]] | None = None) -> pd.DataFrame:
+    """Build the raw-string frame of the data rows under their contract names.
+
+    ``cell_errors`` maps a source row to ``(cell position, reason)`` of cells that hold no
+    usable value (an Excel formula never calculated); errors in unnamed columns are ignored.
+    """
+    data: dict[str, list] = {SOURCE_ROW: [], READ_ERROR: [], READ_ERROR_COLUMN: []}
     data.update({c: [] for c in extract.raw_columns})
     last_named = max(mapping) + 1
+    cell_errors = cell_errors or {}
     for line, cells in rows:
-        error = ""
+        error, error_column = "", ""
         n = len(cells)
         if n != width:
             extra_blank = n > width and all(_BLANK.match(c) for c in cells[width:])
@@ -178,8 +194,13 @@ def _frame(name: str, extract: schema.Extract, mapping: dict[int, str], width: i
                     error += " (truncated line?)"
                 if any("\n" in c for c in cells):
                     error += "; a quote (\") may be unbalanced"
+        named = [(mapping[i], reason) for i, reason in cell_errors.get(line, []) if i in mapping]
+        if named and not error:
+            error_column = "; ".join(c for c, _ in named)
+            error = "; ".join(r for _, r in named)
         data[SOURCE_ROW].append(line)
         data[READ_ERROR].append(error)
+        data[READ_ERROR_COLUMN].append(error_column)
         for i, raw in mapping.items():
             data[raw].append(cells[i] if i < n else "")
     for raw in extract.raw_columns:  # optional columns left out of the file
@@ -214,12 +235,47 @@ def _decode(data: bytes, name: str) -> str:
         except UnicodeDecodeError as exc:
             raise InputError(name, f"cannot be read as UTF-8 or Windows-1252 text (byte 0x{data[exc.start]:02x} "
                                    f"at position {exc.start}); save it as CSV in UTF-8") from None
+        _refuse_mixed_encodings(data, name)
     control = re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text.rstrip("\x1a"))
     if control:
         raise InputError(name, f"not a text file (control character at position {control.start()}); "
                                "expected CSV in UTF-8 or Windows-1252")
     log.debug("%s: read as %s", name, encoding)
     return text
+
+
+def _refuse_mixed_encodings(data: bytes, name: str) -> None:
+    """Raise InputError when some lines are UTF-8 and others Windows-1252 (two exports pasted together).
+
+    Read as Windows-1252, the UTF-8 lines would turn ``Ø`` into ``Ã˜`` without any error, and a
+    garbled marker value (the violence discharge reason) would silently stop counting.
+    """
+    utf8_line = cp1252_line = None
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            utf8_line = utf8_line or number
+        except UnicodeDecodeError:
+            cp1252_line = cp1252_line or number
+        if utf8_line and cp1252_line:
+            raise InputError(name, f"mixed text encoding: line {utf8_line} is UTF-8 but line {cp1252_line} is "
+                                   "Windows-1252 (two exports pasted together?); save the file in one encoding")
+
+
+def _refuse_swallowed_lines(rows: list[tuple[int, list[str]]], delimiter: str, width: int, name: str) -> None:
+    """Raise InputError when a quoted value spans lines that look like whole rows.
+
+    An unbalanced ``"`` makes the CSV parser read every following line, separators and all, into
+    one value: the rows would vanish without a trace. A real multi-line remark has no line with a
+    full row's worth of separators.
+    """
+    for line, cells in rows:
+        for cell in cells:
+            if "\n" in cell and any(part.count(delimiter) >= width - 1 for part in cell.split("\n")[1:]):
+                raise InputError(name, f"unbalanced quote (\") on line {line}: the following lines were read "
+                                       "as part of one value; remove or close the quote", row=line)
 
 
 def _csv_rows(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
@@ -260,6 +316,7 @@ def _read_csv(path: Path, extract: schema.Extract) -> pd.DataFrame:
                 log.info("%s: skipped %d line(s) above the header", name, at)
             header = rows[at][1]
             mapping = _check_header(name, header, extract)
+            _refuse_swallowed_lines(rows[at + 1:], delimiter, max(2, max(mapping) + 1), name)
             return _frame(name, extract, mapping, len(header), rows[at + 1:])
     rows = parsed[candidates[0]]
     if len(rows) == 0:
@@ -295,57 +352,109 @@ def _cell_text(value: object, kind: str, epoch: datetime.datetime) -> str:
     return str(value)
 
 
-def _read_xlsx(path: Path, extract: schema.Extract) -> pd.DataFrame:
+def _open_workbook(path: Path, data_only: bool):
     import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
 
-    name = path.name
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
-        raise InputError(name, f"cannot be opened as an Excel .xlsx workbook ({type(exc).__name__})") from None
-    except Exception as exc:  # zipfile.BadZipFile and the like: a damaged or mislabelled file
-        raise InputError(name, f"cannot be opened as an Excel .xlsx workbook ({type(exc).__name__})") from None
+        return openpyxl.load_workbook(path, read_only=True, data_only=data_only)
+    except Exception as exc:  # zipfile.BadZipFile, InvalidFileException, KeyError ...: damaged or mislabelled
+        raise InputError(path.name, f"cannot be opened as an Excel .xlsx workbook ({type(exc).__name__})") from None
+
+
+def _has_formulas(path: Path) -> bool:
+    """True when any worksheet of the workbook holds a formula (``<f>`` element)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        for member in archive.namelist():
+            if member.startswith("xl/worksheets/") and member.endswith(".xml"):
+                with archive.open(member) as fh:
+                    if re.search(rb"<f[ >/]", fh.read()):
+                        return True
+    return False
+
+
+def _uncalculated_formulas(path: Path, title: str, header_row: int,
+                           empty: dict[int, list[int]]) -> dict[int, list[tuple[int, str]]]:
+    """Cells read as empty that hold a formula without a calculated value, by source row.
+
+    A workbook written by a program (not saved by Excel) has formulas but no stored results;
+    reading such a cell as empty would silently turn e.g. an answer into "unanswered".
+    """
+    if not empty or not _has_formulas(path):
+        return {}
+    book = _open_workbook(path, data_only=False)
+    found: dict[int, list[tuple[int, str]]] = {}
+    try:
+        sheet = book[title]
+        for number, values in enumerate(sheet.iter_rows(min_row=header_row + 1, values_only=True),
+                                        start=header_row + 1):
+            for i in empty.get(number, []):
+                value = values[i] if i < len(values) else None
+                if isinstance(value, str) and value.startswith("="):
+                    found.setdefault(number, []).append(
+                        (i, f"formula {value[:40]!r} has no calculated value (open and save the file in Excel)"))
+    finally:
+        book.close()
+    return found
+
+
+def _read_xlsx(path: Path, extract: schema.Extract) -> pd.DataFrame:
+    name = path.name
+    book = _open_workbook(path, data_only=True)
     try:
         kinds = {c.raw: c.kind for c in extract.columns}
         first_rows: dict[str, list[tuple[int, list[object]]]] = {}
+        chosen: list[tuple[object, int, list[object]]] = []
         for sheet in book.worksheets:
             top = [(i, list(r)) for i, r in enumerate(
                 sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True), start=1)]
             top = [(i, cells) for i, cells in top if any(c is not None and str(c).strip() for c in cells)]
             first_rows[sheet.title] = top
             at = _find_header(top, extract)
-            if at is None:
-                continue
-            header_row, header = top[at]
+            if at is not None:
+                chosen.append((sheet, *top[at]))
+        if len(chosen) > 1:
+            titles = " and ".join(f"'{sheet.title}'" for sheet, _, _ in chosen)
+            raise InputError(name, f"sheets {titles} all hold the contract columns; reading one would drop "
+                                   "the others' rows: put all rows in one sheet")
+        if chosen:
+            sheet, header_row, header = chosen[0]
             mapping = _check_header(f"{name} (sheet '{sheet.title}')", header, extract)
-            if header_row > 1:
-                log.info("%s: sheet '%s', header on row %d", name, sheet.title, header_row)
+            if header_row > 1 or len(book.sheetnames) > 1:
+                log.info("%s: reading sheet '%s', header on row %d", name, sheet.title, header_row)
             col_kind = {i: kinds[raw] for i, raw in mapping.items()}
             rows: list[tuple[int, list[str]]] = []
+            empty: dict[int, list[int]] = {}
             for number, values in enumerate(sheet.iter_rows(min_row=header_row + 1, values_only=True),
                                             start=header_row + 1):
                 cells = [_cell_text(v, col_kind.get(i, "text"), book.epoch) for i, v in enumerate(values)]
                 if "".join(cells).strip():
                     # a sheet has no field count to get wrong: pad to the header, cells beyond it
                     # are in unnamed columns and ignored like any extra column
-                    rows.append((number, (cells + [""] * len(header))[:len(header)]))
-            return _frame(name, extract, mapping, len(header), rows)
-        sheets = ", ".join(f"'{t}'" for t in book.sheetnames)
-        if all(not rows for rows in first_rows.values()):
-            log.warning("%s: the workbook is empty", name)
-            return _frame(name, extract, {i: c for i, c in enumerate(extract.raw_columns)},
-                          len(extract.raw_columns), [])
-        best = max(first_rows.values(), key=lambda rows: max(
-            (len(_match_header(c, extract)) for _, c in rows[:HEADER_SEARCH_ROWS]), default=0))
-        cells = max((c for _, c in best), key=lambda c: len(_match_header(c, extract)), default=[])
-        missing = [c for c in _required(extract) if c not in _match_header(cells, extract).values()]
-        cols = ", ".join(f"'{c}'" for c in missing)
-        raise InputError(name, f"no sheet has all the contract columns (sheets: {sheets}); "
-                               f"missing column{'s' if len(missing) > 1 else ''} {cols} "
-                               f"(found: {_show(cells)})")
+                    cells = (cells + [""] * len(header))[:len(header)]
+                    rows.append((number, cells))
+                    blank = [i for i in mapping if not cells[i]]
+                    if blank:
+                        empty[number] = blank
+            title = sheet.title
+        else:
+            sheets = ", ".join(f"'{t}'" for t in book.sheetnames)
+            if all(not rows for rows in first_rows.values()):
+                log.warning("%s: the workbook is empty", name)
+                return _frame(name, extract, {i: c for i, c in enumerate(extract.raw_columns)},
+                              len(extract.raw_columns), [])
+            candidates = [c for rows in first_rows.values() for _, c in rows[:HEADER_SEARCH_ROWS]]
+            cells = max(candidates, key=lambda c: len(_match_header(c, extract)))
+            missing = [c for c in _required(extract) if c not in _match_header(cells, extract).values()]
+            cols = ", ".join(f"'{c}'" for c in missing)
+            raise InputError(name, f"no sheet has all the contract columns (sheets: {sheets}); "
+                                   f"missing column{'s' if len(missing) > 1 else ''} {cols} "
+                                   f"(found: {_show(cells)})")
     finally:
         book.close()
+    formulas = _uncalculated_formulas(path, title, header_row, empty)
+    return _frame(name, extract, mapping, len(header), rows, formulas)
 
 
 def read_extract(path: Path, extract: schema.Extract) -> pd.DataFrame:
@@ -362,7 +471,8 @@ def read_extract(path: Path, extract: schema.Extract) -> pd.DataFrame:
     -------
     pandas.DataFrame
         :data:`SOURCE_ROW` (int, the line or sheet row as the user sees it; the header is its own
-        row), :data:`READ_ERROR` (``""`` unless the row is malformed) and every raw contract column
+        row), :data:`READ_ERROR` (``""`` unless the row is malformed or a cell unusable),
+        :data:`READ_ERROR_COLUMN` (the raw column of such a cell, ``""`` for the whole row) and every raw contract column
         as ``str`` (``""`` for an empty cell), in file order. Extra columns are dropped. An empty
         file gives zero rows and a warning.
 

@@ -176,13 +176,14 @@ def test_record_problems_of_stays():
         "operator": ["kommunal", "ideell", "ideell", "ideell"],
         "admitted": pd.to_datetime(["2023-03-01", "2023-03-01", "2023-03-01", "2023-03-01"]),
         "discharged": pd.to_datetime(["2023-03-01", "2023-02-28", None, "2023-04-01"]),
-        "birth_year": pd.array([1985, 1985, 2024, 1985], dtype="Int64"),
+        "birth_year": pd.array([1985, 1985, 2024, 1900], dtype="Int64"),
     })
     problems = cleaning.record_problems(frame, schema.OPPHOLD)
     assert problems["kategori"].tolist() == [
         "", "category 'Mestringsenheter' is not a category of ideell institutions", "", ""]
     assert problems["utskrevet"].tolist() == ["", "discharged 28.02.2023 before admitted 01.03.2023", "", ""]
-    assert problems["fodselsar"].tolist() == ["", "", "birth year 2024 after the admission year", ""]
+    assert problems["fodselsar"].tolist() == ["", "", "birth year 2024 after the admission year",
+                                              "birth year 1900 gives age 123 at admission (implausible)"]
 
 
 @pytest.mark.parametrize("kind", ["id", "person", "bydel", "date", "month", "year", "int", "answer",

@@ -12,7 +12,7 @@ import pytest
 
 from prioslo import schema
 from prioslo.errors import InputError
-from prioslo.readers import READ_ERROR, SOURCE_ROW, find_extracts, read_extract
+from prioslo.readers import READ_ERROR, READ_ERROR_COLUMN, SOURCE_ROW, find_extracts, read_extract
 
 INGEST = Path(__file__).parent / "data" / "ingest"
 COLOCATED = schema.SAMLOKALISERTE_BOLIGER
@@ -89,7 +89,8 @@ def test_utf8_bom_headers_in_any_case_with_nbsp_and_extra_columns(tmp_path, capl
     text = "\ufeff Svar_ID ;PERSON;Bydel\u00a0;Dato;svar;Kommentar\n1;P-1;Alna;01.02.2023;4;hei\n"
     with caplog.at_level(logging.INFO, logger="prioslo.readers"):
         frame = read_extract(write(tmp_path / "lq.csv", text), LQ)
-    assert list(frame.columns) == [SOURCE_ROW, READ_ERROR, "svar_id", "person", "bydel", "dato", "svar"]
+    assert list(frame.columns) == [SOURCE_ROW, READ_ERROR, READ_ERROR_COLUMN, "svar_id", "person", "bydel", "dato",
+                                   "svar"]
     assert frame.iloc[0][["svar_id", "person", "bydel", "svar"]].tolist() == ["1", "P-1", "Alna", "4"]
     assert "Kommentar" in caplog.text
 
@@ -145,7 +146,7 @@ def test_empty_and_header_only_files_give_zero_rows(tmp_path, caplog):
     empty = read_extract(write(tmp_path / "a.csv", ""), RENTAL)
     header = read_extract(write(tmp_path / "b.csv", "dato;antall\n"), RENTAL)
     assert len(empty) == 0 and len(header) == 0
-    assert list(header.columns) == [SOURCE_ROW, READ_ERROR, "dato", "antall"]
+    assert list(header.columns) == [SOURCE_ROW, READ_ERROR, READ_ERROR_COLUMN, "dato", "antall"]
     assert "empty" in caplog.text and "no data rows" in caplog.text
 
 
