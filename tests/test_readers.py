@@ -212,3 +212,57 @@ def test_empty_xlsx_gives_zero_rows(tmp_path):
     path = tmp_path / "kommunale_utleieboliger.xlsx"
     openpyxl.Workbook().save(path)
     assert len(read_extract(path, RENTAL)) == 0
+
+
+# files that cannot be read row by row without guessing ------------------------------------------------
+
+def test_mixed_utf8_and_cp1252_lines_are_refused(tmp_path):
+    path = tmp_path / "samlokaliserte_boliger.csv"
+    path.write_bytes("bydel;tidspunkt;antall;merknad\n".encode()
+                     + "Østensjø;2024-06;3;\n".encode("utf-8")        # line 2: UTF-8
+                     + "Grünerløkka;2024-06;4;\n".encode("cp1252"))  # line 3: Windows-1252
+    with pytest.raises(InputError) as info:
+        read_extract(path, COLOCATED)
+    assert str(info.value) == ("samlokaliserte_boliger.csv: mixed text encoding: line 2 is UTF-8 but line 3 "
+                               "is Windows-1252 (two exports pasted together?); save the file in one encoding")
+
+
+def test_unbalanced_quote_swallowing_rows_is_refused(tmp_path):
+    text = ("bydel;tidspunkt;antall;merknad\n"
+            "Alna;2024-06;3;\n"
+            "Bjerke;2024-06;4;\"ny\n"      # line 3 opens a quote that never closes
+            "Frogner;2024-06;5;\n"
+            "Grorud;2024-06;6;\n")
+    with pytest.raises(InputError, match=r"s.csv, row 3: unbalanced quote \(\"\) on line 3"):
+        read_extract(write(tmp_path / "s.csv", text), COLOCATED)
+
+
+def test_multi_line_remark_is_no_unbalanced_quote(tmp_path):
+    text = 'bydel;tidspunkt;antall;merknad\nAlna;2024-06;3;"første linje\nandre; linje"\n'
+    frame = read_extract(write(tmp_path / "s.csv", text), COLOCATED)
+    assert frame["merknad"].tolist() == ["første linje\nandre; linje"]
+
+
+def test_two_sheets_with_the_contract_columns_are_refused(tmp_path):
+    path = tmp_path / "kommunale_utleieboliger.xlsx"
+    book = openpyxl.Workbook()
+    book.active.title = "2020"
+    book.active.append(["dato", "antall"])
+    book.create_sheet("2021").append(["dato", "antall"])
+    book.save(path)
+    with pytest.raises(InputError, match="sheets '2020' and '2021' all hold the contract columns"):
+        read_extract(path, RENTAL)
+
+
+def test_formula_without_calculated_value_is_a_cell_error(tmp_path):
+    path = tmp_path / "kommunale_utleieboliger.xlsx"
+    book = openpyxl.Workbook()  # openpyxl stores formulas without results, as programs do
+    book.active.append(["dato", "antall"])
+    book.active.append(["01.01.2020", 11384])
+    book.active.append(["31.12.2020", "=11384+118"])
+    book.save(path)
+    frame = read_extract(path, RENTAL)
+    assert frame[READ_ERROR].tolist() == [
+        "", "formula '=11384+118' has no calculated value (open and save the file in Excel)"]
+    assert frame[READ_ERROR_COLUMN].tolist() == ["", "antall"]
+    assert frame["antall"].tolist() == ["11384", ""]
