@@ -13,13 +13,12 @@ it. Every wait is bounded (``browser_support.TIMEOUT_MS``); nothing asserts on e
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from browser_support import (TIMEOUT_MS, browser_context, only_host, only_local_files, require_chromium,
                              watch_page)
+from fixtures_build import build_root, oslo_build, sample_dir  # noqa: F401 - shared session fixtures
 
 from prioslo import paths
 
@@ -46,28 +45,11 @@ def context():
 # --- (a) the stitched report -------------------------------------------------------------
 
 
-def _shared_build() -> Path | None:
-    """The report of E's shared build fixture, if that module provides one (see tests/fixtures_build.py)."""
-    try:
-        import fixtures_build  # noqa: PLC0415 - optional, written by another part of the suite
-    except ImportError:
-        return None
-    finder = getattr(fixtures_build, "sample_report_html", None)
-    return finder() if callable(finder) else None
-
-
 @pytest.fixture(scope="module")
-def report_html(tmp_path_factory) -> Path:
-    """``oslo/report.html`` of a build of the shipped sample (built once per session if needed)."""
-    shared = _shared_build()
-    if shared is not None and Path(shared).is_file():
-        return Path(shared)
-    out = tmp_path_factory.mktemp("build")
-    result = subprocess.run([sys.executable, "-m", "prioslo", "build", "--output-dir", str(out)],
-                            capture_output=True, text=True, timeout=1800, cwd=paths.PROJECT_ROOT)
-    report = out / "oslo" / "report.html"
-    assert result.returncode == 0 and report.is_file(), (
-        f"prioslo build failed (status {result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+def report_html(oslo_build) -> Path:
+    """``oslo/report.html`` of the shared session build of the shipped sample (tests/fixtures_build.py)."""
+    report = oslo_build / "report.html"
+    assert report.is_file(), f"the build left no {report}"
     return report
 
 
@@ -106,12 +88,15 @@ def test_report_offline_figures_toc_and_console(context, report_html):
 
 
 @pytest.fixture(scope="module")
-def dashboard():
-    """Voilà on the explorer notebook, on a free port; always stopped by the finaliser."""
+def dashboard(sample_dir):
+    """Voilà on the explorer notebook over a private copy of the sample, on a free port.
+
+    Always stopped by the finaliser (Voilà shuts its kernels down).
+    """
     require_chromium()
     from prioslo.dashboard import start_dashboard
 
-    running = start_dashboard(port=0)
+    running = start_dashboard(port=0, data_dir=sample_dir)
     try:
         running.wait_until_up(timeout=120)
         yield running

@@ -18,6 +18,7 @@ import pytest
 from prioslo import explore
 from prioslo.explore import Explorer, explorer_frame, explorer_html, explorer_table
 from browser_support import external_urls
+from fixtures_build import sample_dir  # noqa: F401 - shared session fixture (a private copy of the sample)
 
 NBSP = "\u00a0"
 RESIDENTS = "Personer som har bodd i institusjon i året"  # catalogue label of `residents`
@@ -383,9 +384,10 @@ def test_make_explore_prints_the_address_and_stops_on_ctrl_c():
             proc.wait(timeout=30)
 
 
-def test_export_explorer_html_on_the_shipped_sample(tmp_path):
-    """The real explorer notebook, executed on the sample and exported: state embedded, no CDN."""
-    page = explore.export_explorer_html(tmp_path / "utforsk.html", suppress_below=5).read_text(encoding="utf-8")
+def test_export_explorer_html_on_the_shipped_sample(tmp_path, sample_dir):
+    """The real explorer notebook, executed on (a copy of) the sample and exported: state embedded, no CDN."""
+    page = explore.export_explorer_html(tmp_path / "utforsk.html", data_dir=sample_dir,
+                                        suppress_below=5).read_text(encoding="utf-8")
     assert external_urls(page) == []
     assert "Utforsk bydelene" in page
     state = _widget_state(page)
