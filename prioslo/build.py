@@ -59,7 +59,12 @@ SAMPLE_DATA_NOTE = ("Rapporten er bygget på eksempeldataene som følger med pri
 # --------------------------------------------------------------------------- data and tables
 
 def load_data(data_dir: Path) -> dict[str, pd.DataFrame]:
-    """Prepare the raw extracts once and return the processed tables (name -> frame)."""
+    """Prepare the raw extracts once and return the processed tables (name -> frame).
+
+    ``prepare`` runs explicitly (rather than only through ``load_tables``' up-to-date check) so
+    that every build log, e.g. a yearly cron run, shows how many rows were read, kept and
+    rejected.
+    """
     from prioslo.prepare import load_tables, prepare
 
     result = prepare(data_dir)
