@@ -67,6 +67,11 @@ BYDELER_ONLY = frozenset({schema.BYDELSKARTLEGGING.raw_name})
 FNR_PATTERN = re.compile(r"(?<!\d)\d{6}[ \u00a0\-]?\d{5}(?!\d)")
 """Anything shaped like a fødselsnummer: 11 digits, optionally split after the sixth."""
 
+LOOSE_FNR_PATTERN = re.compile(r"(?<!\d)(?:\d{6}[ \u00a0\-]?\d{5}|\d{5}[ \u00a0\-]?\d{5})(?!\d)")
+"""Like :data:`FNR_PATTERN`, and also 10 digits (a fødselsnummer whose leading zero Excel
+stripped). Used for the rejected-rows files, where a shifted row can put a person number into
+any column and scrubbing a harmless 10-digit number costs nothing."""
+
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 _DASHES = re.compile(r"\s*[\u2010-\u2015\u2212-]\s*")
 
@@ -115,6 +120,11 @@ def fold(text: str) -> str:
 def scrub_text(text: str) -> str:
     """Replace anything shaped like a fødselsnummer in ``text`` by :data:`SCRUBBED`."""
     return FNR_PATTERN.sub(SCRUBBED, str(text))
+
+
+def scrub_loosely(text: str) -> str:
+    """Replace every 10- or 11-digit run (see :data:`LOOSE_FNR_PATTERN`) by :data:`SCRUBBED`."""
+    return LOOSE_FNR_PATTERN.sub(SCRUBBED, str(text))
 
 
 def _quote(value: str, limit: int = 60) -> str:
@@ -535,6 +545,7 @@ def record_problems(frame: pd.DataFrame, extract: schema.Extract) -> dict[str, p
 
 __all__ = [
     "Cleaned", "SCRUBBED", "EARLIEST_DATE", "EARLIEST_YEAR", "MAX_AGE", "BYDELER_ONLY", "FNR_PATTERN",
+    "LOOSE_FNR_PATTERN", "scrub_loosely",
     "normalise_space", "fold", "scrub_text", "parse_dates", "parse_numbers", "clean_ids",
     "clean_persons", "clean_bydeler", "unspecified_area", "clean_dates", "clean_months", "clean_ints", "clean_years",
     "is_decline", "clean_answers", "clean_choices", "clean_text", "clean_column", "record_problems",

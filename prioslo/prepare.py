@@ -225,7 +225,8 @@ def clean_extract(raw: pd.DataFrame, extract: schema.Extract, key: bytes | None,
     (kept, rejected, scrubbed)
         ``kept``: the processed table (English columns, processed dtypes, person ids hashed).
         ``rejected``: ``file, row, column, reason`` and the raw values (person ids replaced by
-        ``[fjernet]``, everything else scrubbed of fødselsnummer). ``scrubbed``: number of text
+        ``[fjernet]``, everything else scrubbed of 10- and 11-digit runs, since a shifted row can
+        put a person number into any column). ``scrubbed``: number of text
         values of kept rows from which a fødselsnummer-shaped run was removed.
     """
     raw = raw.reset_index(drop=True)
@@ -261,13 +262,13 @@ def clean_extract(raw: pd.DataFrame, extract: schema.Extract, key: bytes | None,
     columns, reasons = _combine(problems, raw.index)
     rejected_idx = ~valid
     rejected = pd.DataFrame({"file": file, "row": rows[rejected_idx], "column": columns[rejected_idx],
-                             "reason": reasons[rejected_idx].map(cleaning.scrub_text)})
+                             "reason": reasons[rejected_idx].map(cleaning.scrub_loosely)})
     for col in extract.columns:
         text = raw.loc[rejected_idx, col.raw].astype("str")
         if col.kind == "person":
             text = text.where(text.str.strip() == "", cleaning.SCRUBBED)
         else:
-            text = text.map(cleaning.scrub_text)
+            text = text.map(cleaning.scrub_loosely)
         rejected[col.raw] = text
     rejected = rejected.reset_index(drop=True)
 

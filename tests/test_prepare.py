@@ -324,3 +324,19 @@ def test_sentrum_and_marka_in_one_round_are_no_duplicates(tmp_path):
         "duplicate bydel + tidspunkt 'Uoppgitt (Sentrum), 2024-06', first at row 2, different values",
         "exact duplicate of row 2",
     ]
+
+
+def test_shifted_row_puts_no_person_number_into_the_rejected_file(tmp_path, people):
+    c10 = people["C10"]  # Excel-stripped: 10 digits
+    lines = ["svar_id;person;bydel;dato;svar",
+             f"L1;;{c10};01.03.2023;4",        # person in the bydel column, person empty
+             f"L2;{people['A']};Alna;01.03.2023;{people['B']}"]  # a person number as answer
+    (tmp_path / "livskvalitet_bydel.csv").write_text("\n".join(lines), encoding="utf-8")
+    result = prepare(tmp_path)
+    assert [(f.rows_in, f.kept, f.rejected) for f in result.files] == [(2, 0, 2)]
+    content = (tmp_path / "processed" / "rejected" / "livskvalitet_bydel.csv").read_text(encoding="utf-8")
+    for number in people.values():
+        assert number not in content
+    assert "unknown bydel '[fjernet]'" in content
+    assert "answer [fjernet] outside 1..7" in content
+    assert c10 not in result.summary() and people["B"] not in result.summary()
