@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import json
+import re
+import shutil
 from pathlib import Path
 
 import openpyxl
@@ -315,3 +317,33 @@ def test_cli_exit_codes(tmp_path, capsys):
     assert main(["check-outputs", str(tmp_path / "missing")]) == 2
     err = capsys.readouterr().err
     assert "missing" in err and "Traceback" not in err
+
+
+# --- the real thing: a sample build ----------------------------------------------------------------
+
+from fixtures_build import build_root, bydel_build, oslo_build, sample_dir  # noqa: E402,F401
+
+
+@pytest.mark.slow
+def test_sample_builds_and_processed_data_pass_the_leak_check(oslo_build, bydel_build, sample_dir, capsys):
+    """``prioslo check-outputs`` over the Oslo and bydel builds and the processed sample: clean."""
+    targets = [oslo_build.parent, bydel_build.parent, sample_dir / "processed"]
+    assert main(["check-outputs", *map(str, targets)]) == 0
+    out = capsys.readouterr().out
+    scanned = int(re.search(r"found in (\d+) files", out).group(1))
+    assert scanned >= 20
+    for scope in (oslo_build, bydel_build):
+        assert (scope / "report.html").is_file() and list((scope / "notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.slow
+def test_leak_check_catches_a_number_planted_in_a_built_report(oslo_build, tmp_path):
+    """The check is not blind to the real outputs: a number planted in a copy of the report is found."""
+    copy = tmp_path / "oslo"
+    shutil.copytree(oslo_build, copy)
+    report = copy / "report.html"
+    text = report.read_text(encoding="utf-8")
+    at = text.index("</body>")
+    report.write_text(text[:at] + f"<p>{D_NUMBER}</p>" + text[at:], encoding="utf-8")
+    finding, _ = find_leak([copy])
+    assert finding is not None and finding.file.name == "report.html"
