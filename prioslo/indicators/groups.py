@@ -173,16 +173,16 @@ def aggregate(units: pd.DataFrame, levels: Sequence[str], /, **aggs: tuple[str, 
     parts = []
     for level in levels:
         if level == "oslo":
-            g = units.groupby("period", sort=True).agg(**aggs).reset_index()
+            g = units.groupby("period", sort=True, observed=True).agg(**aggs).reset_index()
             g.insert(0, "group", OSLO)
         elif level == "bydel":
-            g = units.groupby(["bydel", "period"], sort=True).agg(**aggs).reset_index()
+            g = units.groupby(["bydel", "period"], sort=True, observed=True).agg(**aggs).reset_index()
             g = g.rename(columns={"bydel": "group"})
         elif level == "operator":
-            g = units.groupby(["operator", "period"], sort=True).agg(**aggs).reset_index()
+            g = units.groupby(["operator", "period"], sort=True, observed=True).agg(**aggs).reset_index()
             g = g.rename(columns={"operator": "group"})
         elif level == "category":
-            g = units.groupby(["operator", "category", "period"], sort=True).agg(**aggs).reset_index()
+            g = units.groupby(["operator", "category", "period"], sort=True, observed=True).agg(**aggs).reset_index()
             group = g["operator"].astype("str") + INSTITUTION_SEPARATOR + g["category"].astype("str")
             g = g.drop(columns=["operator", "category"])
             g.insert(0, "group", group)
@@ -253,8 +253,51 @@ def attribute_persons(units: pd.DataFrame, by: str, order: str = "stay_id") -> p
     DataFrame
         The rows of ``units`` that win, one per (person_id, period); the input is not modified.
     """
-    ordered = units.sort_values(["period", "person_id", by, order], kind="stable")
-    return ordered.drop_duplicates(["period", "person_id"], keep="last")
+    if units.empty:
+        return units
+
+    def sortable(column: str) -> np.ndarray:
+        values = units[column]
+        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
+            return values.to_numpy()
+        return pd.factorize(values, sort=True)[0]  # text: codes in text order
+
+    period, person = sortable("period"), sortable("person_id")
+    # One int64 key for (period, person) when it fits, so the sort has three keys, not four.
+    period = period.astype("int64") - int(period.min())
+    person = person.astype("int64") - int(person.min())
+    if period.max() < 2**20 and person.max() < 2**40:
+        pair = (period << 40) | person
+    else:  # pragma: no cover - more than a trillion persons
+        pair = pd.MultiIndex.from_arrays([period, person]).factorize(sort=True)[0]
+    idx = _sort_within_pairs(pair, sortable(by), sortable(order))
+    pair = pair[idx]
+    last = np.ones(len(idx), dtype=bool)  # the last row of each (period, person) run wins
+    last[:-1] = pair[1:] != pair[:-1]
+    return units.iloc[idx[last]]
+
+
+_DAY_NS = 86_400_000_000_000
+
+
+def _sort_within_pairs(pair: np.ndarray, date: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Return the permutation that sorts by ``pair``, then ``date``, then ``order``.
+
+    When the dates are whole days (as ingestion writes them) and ``order`` is a non-negative
+    integer code, date and order are packed into one int64 and the permutation comes from two
+    stable integer sorts, about twice as fast as :func:`numpy.lexsort` on millions of rows; any
+    other input falls back to ``lexsort``. Both give the same order.
+    """
+    if np.issubdtype(date.dtype, np.datetime64) and np.issubdtype(order.dtype, np.integer) and len(order):
+        ns = date.astype("datetime64[ns]").view("int64")
+        rank = order.astype("int64")
+        if not np.isnat(date).any() and (ns % _DAY_NS == 0).all() and rank.min() >= 0 and rank.max() < 2**40:
+            days = ns // _DAY_NS
+            days -= days.min()
+            if days.max() < 2**22:
+                inner = np.argsort((days << 40) | rank, kind="stable")
+                return inner[np.argsort(pair[inner], kind="stable")]
+    return np.lexsort((order, date, pair))  # the last key sorts first
 
 
 def require_columns(frame: pd.DataFrame, table: str, columns: Iterable[str]) -> None:

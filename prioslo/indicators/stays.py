@@ -62,16 +62,38 @@ def stay_years(stays: pd.DataFrame) -> list[int]:
 
 
 def _years(stays: pd.DataFrame, years: Sequence[int] | None) -> list[int]:
-    require_columns(stays, TABLE, COLUMNS)
     return sorted(int(y) for y in years) if years is not None else stay_years(stays)
 
 
+def _compact(stays: pd.DataFrame) -> pd.DataFrame:
+    """Return a compact working copy of the stays: integer codes and categoricals.
+
+    Why: the indicators sort and group millions of stays; integer person codes, an integer rank
+    of ``stay_id`` (for the attribution tie-break, same order as the text ids) and categorical
+    bydel/sex/category/operator make that several times faster and smaller than on text columns.
+    The discharge reason and destination are reduced to two flags. The input is not modified.
+    """
+    require_columns(stays, TABLE, COLUMNS)
+    return pd.DataFrame({
+        "person_id": pd.factorize(stays["person_id"])[0].astype("int64"),
+        "stay_id": pd.factorize(stays["stay_id"], sort=True)[0].astype("int64"),
+        "sex": pd.Categorical(stays["sex"]),
+        "birth_year": pd.to_numeric(stays["birth_year"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan),
+        "bydel": pd.Categorical(stays["bydel"]),
+        "category": pd.Categorical(stays["category"]),
+        "operator": pd.Categorical(stays["operator"]),
+        "admitted": stays["admitted"].to_numpy(),
+        "discharged": stays["discharged"].to_numpy(),
+        "violence": text_equals(stays["discharge_reason"], schema.DISCHARGE_VIOLENCE),
+        "move": text_equals(stays["discharged_to"], schema.MOVE_TO_OWN_HOME),
+    })
+
+
 def _admission_units(stays: pd.DataFrame, years: Sequence[int]) -> pd.DataFrame:
-    """Stays admitted in one of ``years``, with ``period`` = admission year."""
+    """Compact stays admitted in one of ``years``, with ``period`` = admission year."""
     period = stays["admitted"].dt.year
     mask = period.isin(years).to_numpy()
-    units = stays.loc[mask, list(COLUMNS)]
-    return units.assign(period=period.to_numpy()[mask].astype("int64"))
+    return stays[mask].assign(period=period.to_numpy()[mask].astype("int64"))
 
 
 def _count(units: pd.DataFrame, indicator: str, years: Sequence[int]) -> pd.DataFrame:
@@ -108,6 +130,7 @@ def admissions(stays: pd.DataFrame, years: Sequence[int] | None = None) -> pd.Da
     DataFrame
         Long rows of ``admissions`` for Oslo, every bydel (explicit 0) and ``Uoppgitt``.
     """
+    stays = _compact(stays)
     years = _years(stays, years)
     return _count(_admission_units(stays, years), "admissions", years)
 
@@ -116,12 +139,14 @@ def _resident_units(stays: pd.DataFrame, years: Sequence[int]) -> pd.DataFrame:
     """One row per person and year with a stay overlapping the year, attributed by ``admitted``.
 
     A stay overlaps Y when admitted <= 31.12.Y and (discharged empty or >= 1.1.Y); each stay is
-    expanded to the years it spans (open stays to the last of ``years``) without a Python loop.
+    expanded to the years it spans (open stays to the last of ``years``) without a Python loop,
+    carrying only the columns attribution needs.
     """
+    columns = ["person_id", "stay_id", "admitted", "bydel"]
     if not years or stays.empty:
-        return stays.loc[[], list(COLUMNS)].assign(period=pd.Series(dtype="int64"))
+        return stays.loc[[], columns].assign(period=pd.Series(dtype="int64"))
     first, last = min(years), max(years)
-    start = stays["admitted"].dt.year.to_numpy(dtype="float64")
+    start = stays["admitted"].dt.year.to_numpy(dtype="float64", na_value=np.nan)
     end = stays["discharged"].dt.year.to_numpy(dtype="float64", na_value=np.nan)
     end = np.where(np.isnan(end), last, end)
     start, end = np.maximum(start, first), np.minimum(end, last)
@@ -129,8 +154,8 @@ def _resident_units(stays: pd.DataFrame, years: Sequence[int]) -> pd.DataFrame:
     rows = np.repeat(np.arange(len(stays)), n)
     offset = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
     period = np.repeat(start, n).astype("int64") + offset
-    units = stays[list(COLUMNS)].iloc[rows].reset_index(drop=True).assign(period=period)
-    units = units[units["period"].isin(years)]
+    units = stays[columns].iloc[rows].reset_index(drop=True).assign(period=period)
+    units = units[units["period"].isin(years).to_numpy()]
     return attribute_persons(units, by="admitted")
 
 
@@ -147,6 +172,7 @@ def residents(stays: pd.DataFrame, years: Sequence[int] | None = None) -> pd.Dat
     DataFrame
         Long rows of ``residents`` for Oslo, every bydel (explicit 0) and ``Uoppgitt``.
     """
+    stays = _compact(stays)
     years = _years(stays, years)
     return _count(_resident_units(stays, years), "residents", years)
 
@@ -174,7 +200,7 @@ def age_band(age: pd.Series) -> pd.Series:
 
 def _ten_plus_parts(persons: pd.DataFrame, years: Sequence[int]) -> list[pd.DataFrame]:
     """Counts of ten-plus persons by sex, by age band and by sex x age band (age = Y - birth year)."""
-    band = age_band(persons["period"] - persons["birth_year"].astype("float64"))
+    band = age_band(persons["period"] - persons["birth_year"])
     sex = persons["sex"].astype("str").str.upper()
     out = []
     for sex_id, (code, _) in SEX_PARTS.items():
@@ -231,6 +257,7 @@ def ten_plus(stays: pd.DataFrame, years: Sequence[int] | None = None) -> pd.Data
         Long rows for Oslo, every bydel (explicit 0 for counts) and ``Uoppgitt``; shares only
         where their denominator is positive.
     """
+    stays = _compact(stays)
     years = _years(stays, years)
     return _ten_plus_core(stays, years)["ten_plus"]
 
@@ -239,8 +266,7 @@ def _discharge_units(stays: pd.DataFrame, years: Sequence[int], mask: np.ndarray
     """Stays selected by ``mask`` with ``discharged`` in one of ``years``; ``period`` = discharge year."""
     period = stays["discharged"].dt.year
     keep = mask & period.isin(years).to_numpy()
-    units = stays.loc[keep, list(COLUMNS)]
-    return units.assign(period=period.to_numpy()[keep].astype("int64"))
+    return stays[keep].assign(period=period.to_numpy()[keep].astype("int64"))
 
 
 def immediate_discharges_violence(stays: pd.DataFrame, years: Sequence[int] | None = None) -> pd.DataFrame:
@@ -259,13 +285,14 @@ def immediate_discharges_violence(stays: pd.DataFrame, years: Sequence[int] | No
     DataFrame
         Long rows for Oslo, every bydel (explicit 0) and ``Uoppgitt``.
     """
+    stays = _compact(stays)
     years = _years(stays, years)
     _, tp_persons = _ten_plus_units(_admission_units(stays, years))
     return _violence(stays, years, tp_persons)
 
 
 def _violence(stays: pd.DataFrame, years: Sequence[int], tp_persons: pd.DataFrame) -> pd.DataFrame:
-    violent = _discharge_units(stays, years, text_equals(stays["discharge_reason"], schema.DISCHARGE_VIOLENCE))
+    violent = _discharge_units(stays, years, stays["violence"].to_numpy())
     tp_violent = violent.merge(tp_persons[["period", "person_id"]], on=["period", "person_id"], how="inner")
     return concat_long([
         _count(violent, "immediate_discharges_violence", years),
@@ -291,10 +318,14 @@ def moves_to_housing(stays: pd.DataFrame, years: Sequence[int] | None = None) ->
       :data:`prioslo.schema.SHORT_TERM_DRUG_FREE` («rusfri korttidsinstitusjon»: 82 persons,
       168 moves in 2023), groups Oslo, bydeler and ``Uoppgitt``.
     """
+    return _moves(_compact(stays), years)
+
+
+def _moves(stays: pd.DataFrame, years: Sequence[int] | None) -> pd.DataFrame:
     years = _years(stays, years)
-    moves = _discharge_units(stays, years, text_equals(stays["discharged_to"], schema.MOVE_TO_OWN_HOME))
+    moves = _discharge_units(stays, years, stays["move"].to_numpy())
     inst = aggregate(moves, ("operator", "category"), n=("period", "size"), persons=("person_id", "nunique"))
-    short = moves[moves["category"].isin(schema.SHORT_TERM_DRUG_FREE).to_numpy()]
+    short = moves[moves["category"].isin(schema.SHORT_TERM_DRUG_FREE).to_numpy(dtype=bool)]
     return concat_long([
         _count(moves, "moves_to_housing_count", years),
         to_long(inst, "moves_to_housing_count", "n"),
@@ -313,10 +344,11 @@ def stay_indicators(stays: pd.DataFrame, years: Sequence[int] | None = None) -> 
     of the residents and the ten-plus selection are done once (they dominate the run time on a
     full extract).
     """
+    stays = _compact(stays)
     years = _years(stays, years)
     core = _ten_plus_core(stays, years)
     return concat_long([
         core["admissions"], core["residents"], core["ten_plus"],
         _violence(stays, years, core["ten_plus_persons"]),
-        moves_to_housing(stays, years),
+        _moves(stays, years),
     ])
