@@ -167,3 +167,17 @@ def test_exported_explorer_renders_offline_from_the_vendored_renderer(context, t
     _screenshot(page, "explorer-export.png")
     assert watch.problems() == []
     page.close()
+
+
+# --- the skip message where Chromium is missing ------------------------------------------
+
+
+def test_missing_chromium_skips_with_the_install_instruction(monkeypatch, tmp_path):
+    import browser_support
+
+    monkeypatch.delenv("PRIOSLO_CHROMIUM", raising=False)
+    monkeypatch.setattr(browser_support, "CHROMIUM", tmp_path / "no-chromium")
+    monkeypatch.setattr(browser_support.shutil, "which", lambda _name: None)
+    assert browser_support.chromium_path() is None
+    with pytest.raises(pytest.skip.Exception, match=r"install it with `apt-get install chromium` \(Debian/Ubuntu\)"):
+        browser_support.require_chromium()
