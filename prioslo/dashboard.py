@@ -78,7 +78,8 @@ def voila_command(notebook: Path, port: int) -> list[str]:
 
 
 def voila_env(base: dict[str, str] | None = None) -> dict[str, str]:
-    """Return the environment for Voilà: ``base`` (default ``os.environ``) with prioslo's template on ``JUPYTER_PATH``."""
+    """Return the environment for Voilà: ``base`` (default ``os.environ``) with prioslo's template
+    folder first on ``JUPYTER_PATH``."""
     env = dict(os.environ if base is None else base)
     paths = [str(JUPYTER_DATA_DIR)] + [p for p in env.get("JUPYTER_PATH", "").split(os.pathsep) if p]
     env["JUPYTER_PATH"] = os.pathsep.join(paths)

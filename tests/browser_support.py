@@ -140,7 +140,8 @@ def only_host(base_url: str) -> Callable[[str], bool]:
 
 _COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _URL = re.compile(r"""(?:https?:)?//[A-Za-z0-9][^\s"'<>)]*""")
-_REQUESTING = re.compile(r"""(?:\b(?:src|href|srcset|poster|data|action)\s*=\s*["']?|url\(\s*["']?|@import\s+["']|import\(\s*["'])"""
+_REQUESTING = re.compile(r"""(?:\b(?:src|href|srcset|poster|data|action)\s*=\s*["']?"""
+                         r"""|url\(\s*["']?|@import\s+["']|import\(\s*["'])"""
                          r"""((?:https?:)?//[^\s"'<>)]+)""", re.I)
 
 

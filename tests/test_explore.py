@@ -278,7 +278,8 @@ def test_export_embeds_widget_state_and_the_local_renderer(exported_explorer):
     (output,) = [m["state"] for m in state.values() if m["model_name"] == "OutputModel"]
     (shown,) = output["outputs"]
     # The Output widget's saved state carries the figure as first shown (Alna, 2021-2022).
-    assert "Linjediagram: Personer som har bodd i institusjon i året for Alna, 2021–2022." in shown["data"]["text/html"]
+    alt = "Linjediagram: Personer som har bodd i institusjon i året for Alna, 2021–2022."
+    assert alt in shown["data"]["text/html"]
     (select,) = [m["state"] for m in state.values() if m["model_name"] == "SelectMultipleModel"]
     assert select["_options_labels"] == ["Alna", "Bjerke"]
     assert "import pandas" not in page  # no code in the page
