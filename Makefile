@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements/constraints.txt -e '.[explore,dev]'
 	touch $@
 
-.PHONY: help install report report-all test prepare indicators synth clean
+.PHONY: help install report report-all test prepare indicators synth explore clean
 
 help: ## Show this help
 	@echo "prioslo — PRIOslo indicators and report. Targets:"
@@ -38,6 +38,9 @@ indicators: $(STAMP) ## Write outputs/oslo/tables/indicators.csv from data/raw
 
 synth: $(STAMP) ## Regenerate the synthetic record-level sample extracts in data/raw
 	$(BIN)/prioslo synth $(ARGS)
+
+explore: $(STAMP) ## Serve the bydel explorer (notebooks/explore.ipynb) as a Voilà dashboard on localhost; Ctrl-C stops it
+	$(BIN)/python -m prioslo.dashboard $(ARGS)
 
 clean: ## Remove outputs and processed data (keeps .venv)
 	rm -rf outputs/* data/processed/*
