@@ -391,3 +391,24 @@ def test_attribute_persons_on_text_ids_matches_the_rule():
     # text -> Grorud; a/2022: its only stay (Sagene).
     assert sorted(zip(won["person_id"], won["period"], won["bydel"])) == [
         ("a", 2022, "Sagene"), ("a", 2023, "Frogner"), ("b", 2023, "Grorud")]
+
+
+def test_missing_column_is_a_clear_error(move_stays):
+    from prioslo.errors import PriosloError
+
+    with pytest.raises(PriosloError, match="'stays' lacks column.*bydel"):
+        compute_indicators({"stays": move_stays.drop(columns="bydel")})
+
+
+def test_absent_tables_are_skipped_with_a_warning(move_stays, caplog):
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="prioslo.indicators"):
+        out = compute_indicators({"stays": move_stays})
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("'life_quality_bydel' is absent" in m for m in warnings)
+    assert any("'rental_housing' is absent" in m for m in warnings)
+    # The need for co-located homes is an optional extract: mentioned, but not as a warning.
+    assert not any("housing_need" in m for m in warnings)
+    assert any("housing_need" in r.getMessage() for r in caplog.records)
+    assert set(out["indicator"]) >= {"admissions", "moves_to_housing_count"}
