@@ -245,25 +245,31 @@ def format_frame(df: pd.DataFrame, units: str | dict | None = None, suppressed: 
     units_by_col = _column_units(df, units)
     decimals = decimals or {}
     mask = _suppressed_mask(df, suppressed)
-    out = pd.DataFrame(index=df.index, columns=df.columns, dtype=object)
-    for col in df.columns:
-        for idx in df.index:
-            value = df.at[idx, col]
-            if bool(mask.at[idx, col]):
-                out.at[idx, col] = SUPPRESSED
+    cells = []
+    for i in range(len(df.index)):  # by position: row labels need not be unique
+        row = []
+        for j, col in enumerate(df.columns):
+            value = df.iat[i, j]
+            if bool(mask.iat[i, j]):
+                row.append(SUPPRESSED)
             elif is_missing(value):
-                out.at[idx, col] = "" if blank_missing else SUPPRESSED
+                row.append("" if blank_missing else SUPPRESSED)
             elif isinstance(value, str):
-                out.at[idx, col] = value
+                row.append(value)
             else:
-                out.at[idx, col] = fmt_value(value, units_by_col[col], decimals.get(col))
-    return out
+                row.append(fmt_value(value, units_by_col[col], decimals.get(col)))
+        cells.append(row)
+    return pd.DataFrame(cells, index=df.index, columns=df.columns, dtype=object)
 
 
 def _suppressed_mask(df: pd.DataFrame, suppressed: pd.DataFrame | None) -> pd.DataFrame:
     mask = suppressed if suppressed is not None else df.attrs.get("suppressed")
     if mask is None:
         return pd.DataFrame(False, index=df.index, columns=df.columns)
+    if isinstance(mask, pd.Series):
+        mask = mask.to_frame(name=df.columns[0]) if len(df.columns) == 1 else mask.to_frame()
+    if mask.shape == df.shape and mask.index.equals(df.index) and mask.columns.equals(df.columns):
+        return mask.fillna(False).astype(bool)
     return mask.reindex(index=df.index, columns=df.columns).fillna(False).astype(bool)
 
 
@@ -340,16 +346,17 @@ def table_html(df: pd.DataFrame, units: str | dict | None = None, *, caption: st
     parts.append("<thead><tr>")
     parts.append(f'<th scope="col">{esc(index_name or "")}</th>')
     for col in df.columns:
-        parts.append(f'<th scope="col" class="{"num" if numeric[col] else "text"}">{esc(str(col))}</th>')
+        header = fmt_period(col) if _ROUND.match(str(col)) else str(col)  # «juni 2024», not «2024-06»
+        parts.append(f'<th scope="col" class="{"num" if numeric[col] else "text"}">{esc(header)}</th>')
     parts.append("</tr></thead><tbody>")
-    for idx in df.index:
+    for pos, idx in enumerate(df.index):
         bold = idx in total_rows
         row_open = '<tr class="total">' if bold else "<tr>"
         parts.append(row_open)
         label = esc(str(idx))
         parts.append(f'<th scope="row">{f"<strong>{label}</strong>" if bold else label}</th>')
-        for col in df.columns:
-            cell = esc(str(text.at[idx, col]))
+        for j, col in enumerate(df.columns):
+            cell = esc(str(text.iat[pos, j]))
             marker = markers.get(col, {}).get(idx, "")
             if bold:
                 cell = f"<strong>{cell}</strong>"

@@ -13,6 +13,7 @@ group (``"Oslo"`` or the bydel) and, where a comparison makes sense, to :attr:`S
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 from dataclasses import dataclass, field
@@ -102,6 +103,24 @@ class Chapter:
                          decimals=decimals, name=f"tabell-{number}")
 
 
+    def scorecard_table(self, *, title: str, source: str | None = None):
+        """Show the scope's scorecard (Tabell 2) as the chapter's next table, with traffic-light markers."""
+        from prioslo import scorecard
+
+        number = self.registry.next_table_number()
+        return scorecard.scorecard_table(self.scope.scorecard(), self.scope.bydel,
+                                         caption=f"Tabell {number}: {title}", source=source)
+
+    def rules_table(self, *, title: str):
+        """Show the traffic-light rule of every measurable target as the chapter's next table."""
+        from prioslo import scorecard
+
+        number = self.registry.next_table_number()
+        frame = scorecard.rules_frame(scorecard.load_targets(), self.scope.bydel)
+        return fmt.table(frame, {}, caption=f"Tabell {number}: {title}", index_name="Måleindikator",
+                         name=f"tabell-{number}")
+
+
 @dataclass(frozen=True)
 class Scope:
     """One report scope: the suppressed aggregates of all of Oslo or of one bydel, and where outputs go.
@@ -126,6 +145,8 @@ class Scope:
         An internal report (no suppression): every page and figure is stamped.
     sample : bool
         True when the data are the shipped (synthetic) sample.
+    warnings : tuple of str
+        Warnings logged while the data were loaded (shown only in an internal report's heading).
     """
 
     indicators: pd.DataFrame
@@ -137,6 +158,7 @@ class Scope:
     output_dir: Path = paths.OUTPUTS_DIR
     internal: bool = False
     sample: bool = True
+    warnings: tuple[str, ...] = ()
 
     # --------------------------------------------------------------------------- identity
 
@@ -193,6 +215,8 @@ class Scope:
         text = " · ".join(parts)
         if self.internal:
             text = f"<span style=\"color:#b2182b;font-weight:bold\">{INTERNAL_STAMP}</span> · {text}"
+            if self.warnings:
+                text += "\n\n" + "\n".join(f"- Advarsel ved innlesing: {w}" for w in self.warnings)
         return Markdown(text)
 
     def chapter(self, slug_or_number: str | int, display: bool = True) -> Chapter:
@@ -322,6 +346,20 @@ class Scope:
         values.attrs["suppressed"] = mask
         return values
 
+    def compare(self, indicator: str, periods: list | None = None) -> pd.DataFrame:
+        """One indicator for :attr:`compare_groups` by period: the bydel and Oslo, or Oslo alone.
+
+        Returns
+        -------
+        DataFrame
+            Index = period, one column per group; ``attrs["suppressed"]`` holds the mask.
+        """
+        wide = self.wide(indicator, self.compare_groups, periods)
+        out = wide.T
+        out.index.name = "period"
+        out.attrs["suppressed"] = wide.attrs["suppressed"].T
+        return out
+
     def frame(self, columns: dict[str, str], group: str | None = None, periods: list | None = None) -> pd.DataFrame:
         """Several indicators of one group side by side by period (persons and stays, Figur 3/6).
 
@@ -434,14 +472,15 @@ class Scope:
         present = set(self.indicators.loc[self.indicators["indicator"] == indicator, "group"])
         return [b for b in BYDELER if b in present]
 
-    def table_groups(self, indicator: str | None = None, unspecified: bool = False) -> list[str]:
-        """Rows of a by-bydel table: :meth:`bydel_groups`, ``Uoppgitt`` if asked and present, then Oslo."""
+    def table_groups(self, indicator: str | None = None, unspecified: bool = False, oslo: bool = True) -> list[str]:
+        """Rows of a by-bydel table: :meth:`bydel_groups`, ``Uoppgitt`` if asked and present, then
+        Oslo (unless ``oslo=False``, for bar charts where the total would dwarf the bydeler)."""
         groups = self.bydel_groups(indicator)
         if unspecified and not self.bydel and indicator is not None:
             present = set(self.indicators.loc[self.indicators["indicator"] == indicator, "group"])
             if UNSPECIFIED in present:
                 groups.append(UNSPECIFIED)
-        return groups + [OSLO]
+        return groups + [OSLO] if oslo else groups
 
     def institution_groups(self, operator: str | None = None, indicator: str | None = None,
                            total: bool = False) -> list[str]:
@@ -467,7 +506,11 @@ class Scope:
         """Reader labels of institution groups: the category alone (``"kommunal: Omsorgssentre"`` ->
         ``"Omsorgssentre"``), the operator as «Kommunale rusinstitusjoner» / «Ideelle rusinstitusjoner»."""
         names = {"kommunal": "Kommunale rusinstitusjoner", "ideell": "Ideelle rusinstitusjoner", OSLO: "Alle institusjoner"}
-        return {g: names.get(g, g.split(": ", 1)[-1]) for g in groups}
+        short = {g: names.get(g, g.split(": ", 1)[-1]) for g in groups}
+        counts = pd.Series(list(short.values())).value_counts()
+        # A category both operators run (Omsorgssentre, Ressurssentre) keeps its operator when both appear.
+        return {g: (f"{label} ({g.split(': ', 1)[0]})" if counts[label] > 1 and ": " in g else label)
+                for g, label in short.items()}
 
     def remainder(self, frame: pd.DataFrame, total_indicator: str, label: str, group: str | None = None) -> pd.DataFrame:
         """Return ``frame`` (index = period) with a column ``label`` = the total minus the other columns.
@@ -531,6 +574,98 @@ class Scope:
         lo, hi = s.idxmin(), s.idxmax()
         return f"fra {fmt.fmt_value(s[lo], unit)} ({lo}) til {fmt.fmt_value(s[hi], unit)} ({hi})"
 
+    def spread_text(self, indicator: str, period: str | int | None = None) -> str:
+        """How the bydeler differ in a period, for running text.
+
+        For Oslo: «varierte mellom bydelene fra 3,3 (Sagene) til 5,1 (Ullern)». For a bydel:
+        «var 4,0 i bydel Alna, høyere enn Oslo (3,9)».
+        """
+        if period is None:
+            period = self.latest_period(indicator, OSLO)
+        if period is None:
+            return "kan ikke beregnes (ingen tall for valgt periode)"
+        unit = self.unit(indicator)
+        if not self.bydel:
+            return f"varierte mellom bydelene {self.extremes_text(indicator, period)}"
+        mine, oslo = self.value(indicator, self.bydel, period), self.value(indicator, OSLO, period)
+        if math.isnan(mine):
+            return f"kan ikke vises for bydel {self.bydel} (mangler eller er skjult); Oslo: {fmt.fmt_value(oslo, unit)}"
+        return (f"var {fmt.fmt_value(mine, unit)} {self.where}, {self.compare_text(mine, oslo, unit)} "
+                f"Oslo ({fmt.fmt_value(oslo, unit)})")
+
+    def level_text(self, indicator: str, group: str | None = None, missing: str = "ingen tall i dataene") -> str:
+        """The latest value with its period, «438 (november 2022)», or ``missing`` when there is none."""
+        period = self.latest_period(indicator, group)
+        if period is None:
+            return missing
+        return f"{self.text(indicator, group, period)} ({fmt.fmt_period(period)})"
+
+    def mapping_table(self, services: dict[str, str], group: str | None = None) -> pd.DataFrame:
+        """The mapping survey by service (rows) and round (columns).
+
+        For Oslo each cell is the number of bydeler with the service, «10 av 15» (of those that
+        answered the round); for a bydel «Ja» or «Nei» («–» when the bydel did not answer).
+        """
+        group = group or self.group
+        periods = sorted({p for ind in services.values() for p in self.periods(ind, group)})
+        out = pd.DataFrame(index=list(services), columns=periods, dtype=object)
+        for label, ind in services.items():
+            for p in periods:
+                v = self.value(ind, group, p)
+                if group == OSLO:
+                    answered = self.value("bydeler_mapped", OSLO, p)
+                    out.loc[label, p] = (f"{fmt.fmt_number(v)} av {fmt.fmt_number(answered)}"
+                                         if not math.isnan(v) and not math.isnan(answered) else fmt.fmt_number(v))
+                else:
+                    out.loc[label, p] = "–" if math.isnan(v) else ("Ja" if v >= 1 else "Nei")
+        out.columns.name = None
+        return out
+
+    def mean_weighting_text(self, period: str | int | None = None) -> str:
+        """Explain, with the numbers of one year, why Oslo's mean differs from the mean of bydel means."""
+        if period is None:
+            period = self.latest_period("life_quality_mean", OSLO)
+        if period is None:
+            return "Det finnes ingen svar i valgt periode."
+        a = self.value("life_quality_mean", OSLO, period)
+        b = self.value("life_quality_mean_of_bydel_means", OSLO, period)
+        n = self.text("life_quality_answers", OSLO, period)
+        k = self.text("life_quality_bydeler_reporting", OSLO, period)
+        y = fmt.fmt_period(period)
+        head = (f"I {y} var gjennomsnittet over alle {n} svar i Oslo {fmt.fmt_decimal(a)}, "
+                f"{self.compare_text(a, b)} gjennomsnittet av de {k} bydelenes gjennomsnitt ({fmt.fmt_decimal(b)}).")
+        word = self.compare_text(a, b)
+        if word == "lavere enn":
+            why = ("Bydelene med mange svar har altså i snitt lavere skår enn bydelene med få svar: "
+                   "i snittet over alle svar teller de mer.")
+        elif word == "høyere enn":
+            why = ("Bydelene med mange svar har altså i snitt høyere skår enn bydelene med få svar: "
+                   "i snittet over alle svar teller de mer.")
+        elif word == "lik":
+            why = "Her gir de to måtene å regne på samme resultat."
+        else:
+            why = "Ett av tallene mangler eller er skjult, så de kan ikke sammenlignes."
+        return f"{head} {why}"
+
+    def scorecard_summary(self):
+        """Markdown: how many targets are green, yellow, red or unscored, and how often the computed
+        status agrees with the report's."""
+        from IPython.display import Markdown
+
+        from prioslo import scorecard
+
+        full = self.scorecard()
+        c = scorecard.summary_counts(full)
+        measurable = len(full) - c["qualitative"]
+        text = (f"Av {len(full)} måleindikatorer er {c['qualitative']} kvalitative og vurderes ikke fra data. "
+                f"Av de {measurable} som kan måles, er **{c['green']} grønne** (oppnådd), **{c['yellow']} gule** "
+                f"(nesten nådd) og **{c['red']} røde** (ikke nådd)")
+        text += f", mens {c['unscored']} ikke kan vurderes fordi tallene mangler eller er skjult." if c["unscored"] else "."
+        if c["compared"]:
+            text += (f" For {c['agree']} av de {c['compared']} målene som både er beregnet og vurdert i "
+                     f"sluttrapporten, gir reglene samme farge som rapporten.")
+        return Markdown(text)
+
     # --------------------------------------------------------------------------- targets
 
     def scorecard(self) -> pd.DataFrame:
@@ -561,6 +696,27 @@ class Scope:
         from IPython.display import Markdown
 
         return Markdown("\n\n".join(self.target_text(t) for t in target_ids))
+
+
+def ten_plus_sex_age_cells(total: bool = True) -> dict[str, dict[str, str]]:
+    """Layout of the ten-plus persons by age band (rows) and sex (columns) for :meth:`Scope.grid`.
+
+    With ``total`` an «I alt» column and row are added (the sex totals, the age-band totals and
+    ``ten_plus_persons``).
+    """
+    from prioslo.catalogue import AGE_BANDS, SEX_PARTS
+
+    cells: dict[str, dict[str, str]] = {}
+    for band, band_label in AGE_BANDS.items():
+        row = {sex_label: f"ten_plus_persons_{sex}_age_{band}" for sex, (_, sex_label) in SEX_PARTS.items()}
+        if total:
+            row["I alt"] = f"ten_plus_persons_age_{band}"
+        cells[band_label[0].upper() + band_label[1:]] = row
+    if total:
+        row = {sex_label: f"ten_plus_persons_{sex}" for sex, (_, sex_label) in SEX_PARTS.items()}
+        row["I alt"] = "ten_plus_persons"
+        cells["I alt"] = row
+    return cells
 
 
 def _keep_scope_rows(indicators: pd.DataFrame, bydel: str | None) -> pd.DataFrame:
@@ -614,10 +770,11 @@ def load_scope(data_dir: Path | str | None = None, period_from: int | None = Non
     period_from = int(period_from) if period_from is not None else None
     period_to = int(period_to) if period_to is not None else None
     threshold = 0 if internal else int(suppress_below)
-    tables = load_tables(data_dir)
-    # Suppress over every group (as the build does for indicators.csv), then keep the scope's rows.
-    indicators = scope_indicators(tables, period_from, period_to, threshold, bydel=None)
-    del tables
+    with _collect_warnings() as warnings:
+        tables = load_tables(data_dir)
+        # Suppress over every group (as the build does for indicators.csv), then keep the scope's rows.
+        indicators = scope_indicators(tables, period_from, period_to, threshold, bydel=None)
+        del tables
     sample = data_dir is None or Path(data_dir).resolve() == paths.RAW_DIR.resolve()
     return Scope(
         indicators=_keep_scope_rows(indicators, name),
@@ -629,7 +786,34 @@ def load_scope(data_dir: Path | str | None = None, period_from: int | None = Non
         output_dir=Path(output_dir) if output_dir is not None else paths.OUTPUTS_DIR,
         internal=bool(internal),
         sample=sample,
+        warnings=tuple(warnings),
     )
+
+
+@contextlib.contextmanager
+def _collect_warnings():
+    """Keep the package's log warnings out of the notebook output while loading.
+
+    Preparing data logs warnings meant for the analyst's console (a missing optional extract, the
+    sample key); in a chapter they would print as stderr in the middle of the report. They are
+    collected into :attr:`Scope.warnings` instead (shown in an internal report's heading).
+    """
+    messages: list[str] = []
+
+    class _Collector(logging.Handler):
+        def emit(self, record):
+            messages.append(record.getMessage())
+
+    root = logging.getLogger("prioslo")
+    handler = _Collector(level=logging.WARNING)
+    propagate = root.propagate
+    root.addHandler(handler)
+    root.propagate = False
+    try:
+        yield messages
+    finally:
+        root.removeHandler(handler)
+        root.propagate = propagate
 
 
 def scope_from_indicators(indicators: pd.DataFrame, bydel: str | None = None, *, suppress_below: int = 5,

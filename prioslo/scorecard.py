@@ -176,6 +176,19 @@ def status(value: float | None, target: float, direction: str, yellow_within: fl
     return "yellow" if value >= target - yellow_within - eps else "red"
 
 
+def as_printed(value: float, unit: str) -> float:
+    """Round a value to the precision the report prints it with (half away from zero).
+
+    A mean to one decimal (3,86 -> 3,9), a share or a relative change to a tenth of a percentage
+    point (0,10049 -> 0,100), a count to a whole number. The status is decided on this value, so a
+    reader never sees «3,9» next to a colour that 3,9 would not get.
+    """
+    if fmt.is_missing(value) or math.isinf(value):
+        return value
+    decimals = fmt.DEFAULT_DECIMALS[unit] + (2 if unit == "share" else 0)
+    return float(fmt._rounded(value, decimals))
+
+
 def _rows(indicators: pd.DataFrame, indicator: str, group: str) -> pd.DataFrame:
     rows = indicators[(indicators["indicator"] == indicator) & (indicators["group"] == group)]
     return rows.sort_values("period")
@@ -288,7 +301,7 @@ def evaluate(indicators: pd.DataFrame, bydel: str | None = None, targets: tuple[
             "description": t.description,
             "value": m["value"],
             "target": goal,
-            "status": status(m["value"], goal, t.direction, within) if t.measurable else "",
+            "status": status(as_printed(m["value"], t.unit), goal, t.direction, within) if t.measurable else "",
             "published_status": published.get(t.id, ""),
             "area": t.area,
             "measurable": t.measurable,
@@ -377,6 +390,30 @@ def target_text(row: pd.Series, bydel: str | None = None) -> str:
     word = "økning" if row["direction"] == "increase" else "nedgang"
     amount = fmt.fmt_number(goal) if row["change"] == "absolute" else fmt.fmt_percent(goal)
     return f"{word} på minst {amount}"
+
+
+def rules_frame(targets: tuple[Target, ...], bydel: str | None = None) -> pd.DataFrame:
+    """The traffic-light rule of each measurable target in words (what Grønt, Gult and Rødt mean)."""
+    records = {}
+    for t in targets:
+        if not t.measurable:
+            continue
+        goal, within = t.rule_for(bydel)
+        if t.direction in ("increase", "reduction"):
+            word = "økning" if t.direction == "increase" else "nedgang"
+            amount = fmt.fmt_number if t.change == "absolute" else fmt.fmt_percent
+            what = f"{word} fra {fmt.fmt_period(t.baseline)}"
+            green = f"{what} på minst {amount(goal)}"
+            yellow = f"{what} på minst {amount(goal - within)}" if within > 0 else "–"
+        elif t.direction == "at_most":
+            green = f"høyst {fmt.fmt_value(goal, t.unit)}"
+            yellow = f"høyst {fmt.fmt_value(goal + within, t.unit)}" if within > 0 else "–"
+        else:
+            green = f"minst {fmt.fmt_value(goal, t.unit)}"
+            yellow = f"minst {fmt.fmt_value(goal - within, t.unit)}" if within > 0 else "–"
+        records[t.description] = {"Grønt (oppnådd)": green, "Gult (nesten nådd)": yellow,
+                                  "Rødt (ikke nådd)": "ellers"}
+    return pd.DataFrame.from_dict(records, orient="index")
 
 
 def status_marker(status_value: str) -> str:

@@ -30,9 +30,9 @@ def long(rows):
     return pd.DataFrame.from_records(records)
 
 
-def one(direction, target, yellow_within, **extra):
+def one(direction, target, yellow_within, unit="share", **extra):
     return sc.Target(id="t", area="A", description="d", indicator="x", direction=direction, target=target,
-                     yellow_within=yellow_within, **extra)
+                     yellow_within=yellow_within, unit=unit, **extra)
 
 
 # ---------------------------------------------------------------- the rule function, boundaries
@@ -91,7 +91,7 @@ def test_unknown_direction():
 def test_latest_period_is_used_for_a_level():
     ind = long([("x", "Oslo", "2022", 4.8), ("x", "Oslo", "2024", 3.9), ("x", "Oslo", "2023", 4.1),
                 ("x", "Alna", "2024", 5.0)])
-    m = sc.measure(ind, one("at_least", 4.5, 0.6))
+    m = sc.measure(ind, one("at_least", 4.5, 0.6, unit="mean"))
     assert m["period"] == "2024"
     assert m["value"] == 3.9
 
@@ -118,7 +118,7 @@ def test_relative_increase_boundaries(latest, expected):
 def test_absolute_increase():
     # Tabell 3: 11 384 homes per 1.1.2020 (period 2019), 11 873 at 31.12.2023: 489 more
     ind = long([("x", "Oslo", "2019", 11384), ("x", "Oslo", "2020", 11502), ("x", "Oslo", "2023", 11873)])
-    t = one("increase", 1, 0, baseline="2019", change="absolute")
+    t = one("increase", 1, 0, unit="count", baseline="2019", change="absolute")
     full = sc.evaluate(ind, targets=(t,), published={})
     assert full.loc[0, "value"] == 489
     assert full.loc[0, "status"] == "green"
@@ -149,9 +149,9 @@ def test_scope_group_reads_the_bydel_and_fixed_group_stays():
     ind = long([("x", "Oslo", "2024", 0.07), ("x", "Alna", "2024", 0.11),
                 ("y", "Oslo", "2024", 3.30), ("y", "Alna", "2024", 1.0)])
     scope_t = sc.Target(id="a", area="A", description="d", indicator="x", direction="at_most", target=0.10,
-                        yellow_within=0.02)
+                        yellow_within=0.02, unit="share")
     fixed_t = sc.Target(id="b", area="A", description="d", indicator="y", group="Oslo", direction="at_least",
-                        target=3.5, yellow_within=0.4)
+                        target=3.5, yellow_within=0.4, unit="mean")
     oslo = sc.evaluate(ind, targets=(scope_t, fixed_t), published={})
     alna = sc.evaluate(ind, bydel="Alna", targets=(scope_t, fixed_t), published={})
     assert list(oslo["status"]) == ["green", "yellow"]
@@ -266,3 +266,30 @@ def test_published_status_with_semicolons_and_commas_in_notes(tmp_path):
     path.write_text("target_id;published_status;source;note\nlq_mean;yellow;§3.1;ikke helt, men nær\n",
                     encoding="utf-8")
     assert sc.read_published_status(path) == {"lq_mean": "yellow"}
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(3.86, "yellow"),  # printed «3,9»: the colour of 3,9 (the report's own 2024 mean)
+     (3.849, "red"),  # printed «3,8»
+     (4.46, "green")],  # printed «4,5»
+)
+def test_mean_is_scored_as_printed(value, expected):
+    ind = long([("life_quality_mean", "Oslo", "2024", value)])
+    t = sc.Target(id="m", area="A", description="d", indicator="life_quality_mean", direction="at_least",
+                  target=4.5, yellow_within=0.6, unit="mean")
+    assert sc.evaluate(ind, targets=(t,), published={}).loc[0, "status"] == expected
+
+
+def test_share_is_scored_as_printed():
+    t = sc.Target(id="s", area="A", description="d", indicator="x", direction="at_most", target=0.10,
+                  yellow_within=0.02, unit="share")
+    assert sc.evaluate(long([("x", "Oslo", "2024", 0.10049)]), targets=(t,), published={}).loc[0, "status"] == "green"
+    assert sc.evaluate(long([("x", "Oslo", "2024", 0.1005)]), targets=(t,), published={}).loc[0, "status"] == "yellow"
+
+
+def test_as_printed():
+    assert sc.as_printed(3.86, "mean") == 3.9
+    assert sc.as_printed(0.12345, "share") == 0.123
+    assert sc.as_printed(54.5, "count") == 55
+    assert math.isnan(sc.as_printed(math.nan, "mean"))
