@@ -344,7 +344,7 @@ def table_html(df: pd.DataFrame, units: str | dict | None = None, *, caption: st
         parts.append(f"<figcaption><strong>{esc(caption)}</strong></figcaption>")
     parts.append('<table class="prioslo">')
     parts.append("<thead><tr>")
-    parts.append(f'<th scope="col">{esc(index_name or "")}</th>')
+    parts.append(f'<th scope="col" class="text">{esc(index_name or "")}</th>')
     for col in df.columns:
         header = fmt_period(col) if _ROUND.match(str(col)) else str(col)  # «juni 2024», not «2024-06»
         parts.append(f'<th scope="col" class="{"num" if numeric[col] else "text"}">{esc(header)}</th>')

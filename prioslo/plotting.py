@@ -164,7 +164,7 @@ def describe_values(frame: pd.DataFrame, unit: str, by: str = "columns", limit: 
 
 def line_trend(data, unit: str = "count", *, ylabel: str, xlabel: str = "År", target: float | None = None,
                target_label: str | None = None, ylim: tuple | None = None, value_labels: bool = True,
-               decimals: int | None = None):
+               decimals: int | None = None, connect_gaps: bool = False, xlabel_rotation: int = 0):
     """Draw one line per group over the periods (e.g. the life-quality mean of a bydel and of Oslo).
 
     Parameters
@@ -185,6 +185,9 @@ def line_trend(data, unit: str = "count", *, ylabel: str, xlabel: str = "År", t
         collide; the chapter's tables carry the numbers).
     decimals : int, optional
         Decimals of the value labels.
+    connect_gaps : bool, default False
+        Join a line's points across periods it has no value for (series measured in different
+        rounds, such as supply and mapped need); by default a missing period leaves a gap.
 
     Returns
     -------
@@ -200,7 +203,8 @@ def line_trend(data, unit: str = "count", *, ylabel: str, xlabel: str = "År", t
     x = np.arange(len(frame.index))
     for i, col in enumerate(frame.columns):
         y = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float)
-        ax.plot(x, y, marker=MARKERS[i % len(MARKERS)], linestyle=LINESTYLES[i % len(LINESTYLES)],
+        keep = ~np.isnan(y) if connect_gaps else np.ones(len(y), dtype=bool)
+        ax.plot(x[keep], y[keep], marker=MARKERS[i % len(MARKERS)], linestyle=LINESTYLES[i % len(LINESTYLES)],
                 color=PALETTE[i % len(PALETTE)], linewidth=2, markersize=6, label=str(col))
         if value_labels and len(frame.columns) == 1 and len(x) <= 15:
             for xi, yi in zip(x, y):
@@ -210,7 +214,7 @@ def line_trend(data, unit: str = "count", *, ylabel: str, xlabel: str = "År", t
     if target is not None:
         ax.axhline(target, color="#333333", linestyle=(0, (4, 3)), linewidth=1.2,
                    label=target_label or f"Mål: {_value_label(target, unit, decimals)}")
-    ax.set_xticks(x, _period_labels(frame.index))
+    ax.set_xticks(x, _period_labels(frame.index), rotation=xlabel_rotation)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.yaxis.set_major_formatter(fmt.axis_formatter(unit))
@@ -427,7 +431,7 @@ def hbar(series: pd.Series, unit: str = "count", *, xlabel: str, ylabel: str = "
     if target is not None:
         ax.axvline(target, color="#333333", linestyle=(0, (4, 3)), linewidth=1.2,
                    label=target_label or f"Mål: {_value_label(target, unit, decimals)}")
-        ax.legend(frameon=False, loc="lower right")
+        ax.legend(frameon=False, loc="lower right", bbox_to_anchor=(1.0, 1.0), borderaxespad=0.2)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.xaxis.set_major_formatter(fmt.axis_formatter(unit))

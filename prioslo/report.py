@@ -270,6 +270,22 @@ class Scope:
         periods = self.periods(indicator, group)
         return periods[-1] if periods else None
 
+    def best_period(self, indicators: list[str], groups: list[str]) -> str | None:
+        """The period in which the most cells of a groups × indicators table have a value (ties: the latest).
+
+        For a table that puts several sources side by side (Figur 4/5: survey answers and the
+        places of each institution category), so that all columns are of one year and that year is
+        the fullest one: the latest survey year if the places are counted for it too, else the
+        last year that has both.
+        """
+        ind = self.indicators
+        rows = ind[ind["indicator"].isin(indicators) & ind["group"].isin(groups)]
+        if rows.empty:
+            return None
+        counts = rows.groupby(rows["period"].astype(str)).size()
+        best = counts.max()
+        return max(p for p, n in counts.items() if n == best)
+
     def first_period(self, indicator: str, group: str | None = None) -> str | None:
         """The first period with a row for the indicator and group (None when there is none)."""
         periods = self.periods(indicator, group)

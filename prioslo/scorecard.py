@@ -46,6 +46,8 @@ STATUS_LABELS = {"green": "Grønt", "yellow": "Gult", "red": "Rødt", "": "–"}
 
 STATUS_MEANINGS = {"green": "oppnådd", "yellow": "nesten nådd", "red": "ikke nådd", "": "ikke vurdert"}
 
+PUBLISHED_HEADER = "Status i sluttrapporten"
+
 STATUS_COLOURS = {"green": "#009E73", "yellow": "#F0E442", "red": "#D55E00"}
 """Okabe–Ito colours (safe for colour-blind readers); the status is always written out as well."""
 
@@ -435,7 +437,7 @@ def scorecard_frame(full: pd.DataFrame, bydel: str | None = None) -> pd.DataFram
         "Verdi": [value_text(r, bydel) for _, r in full.iterrows()],
         "Mål": [target_text(r, bydel) for _, r in full.iterrows()],
         "Status beregnet": full["status"],
-        "Status i sluttrapporten": full["published_status"],
+        PUBLISHED_HEADER if bydel is None else f"{PUBLISHED_HEADER} (Oslo)": full["published_status"],
     })
     out.index = pd.Index(range(1, len(out) + 1), name="Nr.")
     return out
@@ -461,11 +463,10 @@ def scorecard_table(full: pd.DataFrame, bydel: str | None = None, caption: str |
     from IPython.display import HTML
 
     frame = scorecard_frame(full, bydel)
-    markers = {col: {i: status_marker(v) for i, v in frame[col].items()}
-               for col in ("Status beregnet", "Status i sluttrapporten")}
+    status_columns = list(frame.columns[-2:])
+    markers = {col: {i: status_marker(v) for i, v in frame[col].items()} for col in status_columns}
     text = frame.copy()
-    text["Status beregnet"] = ""
-    text["Status i sluttrapporten"] = ""
+    text[status_columns] = ""
     return HTML(fmt.table_html(text, units={}, caption=caption, source=source, row_markers=markers,
                                index_name="Nr.", name="scorecard"))
 

@@ -194,3 +194,20 @@ def test_period_text():
     f = rows()
     assert report.scope_from_indicators(f, period_from=2020, period_to=2023).period_text == "2020–2023"
     assert report.scope_from_indicators(f).period_text == "alle år i dataene"
+
+
+def test_best_period_prefers_the_fullest_then_the_latest():
+    f = pd.DataFrame([
+        ("institution_life_quality_mean", "kommunal: A", "2023", 3.0, False),
+        ("institution_life_quality_mean", "kommunal: B", "2023", 3.1, False),
+        ("institution_places", "kommunal: A", "2023", 10, False),
+        ("institution_places", "kommunal: B", "2023", 12, False),
+        ("institution_life_quality_mean", "kommunal: A", "2024", 3.2, False),
+        ("institution_life_quality_mean", "kommunal: B", "2024", 3.3, False),
+        ("institution_places", "kommunal: B", "2024", 12, False),  # places of A not counted yet
+    ], columns=["indicator", "group", "period", "value", "suppressed"])
+    s = report.scope_from_indicators(f)
+    both = ["institution_life_quality_mean", "institution_places"]
+    assert s.best_period(both, ["kommunal: A", "kommunal: B"]) == "2023"  # 4 cells against 3
+    assert s.best_period(["institution_life_quality_mean"], ["kommunal: A", "kommunal: B"]) == "2024"  # tie: latest
+    assert s.best_period(both, ["ideell: C"]) is None
