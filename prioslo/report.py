@@ -609,6 +609,20 @@ class Scope:
         return (f"var {fmt.fmt_value(mine, unit)} {self.where}, {self.compare_text(mine, oslo, unit)} "
                 f"Oslo ({fmt.fmt_value(oslo, unit)})")
 
+    def sentence(self, indicator: str, group: str | None = None, *, text: str):
+        """Return ``text`` as Markdown, or a short «no numbers» note when the indicator has no row
+        for the group in the report's period -- so a data sentence never reads «I None var …».
+
+        The text is written by the notebook (an f-string with values from this scope); this only
+        decides whether there is anything to say.
+        """
+        from IPython.display import Markdown
+
+        if self.latest_period(indicator, group) is None:
+            where = "i Oslo" if (group or self.group) == OSLO else f"i bydel {group or self.group}"
+            return Markdown(f"*Ingen tall for «{self.label(indicator).lower()}» {where} i valgt periode.*")
+        return Markdown(text)
+
     def level_text(self, indicator: str, group: str | None = None, missing: str = "ingen tall i dataene") -> str:
         """The latest value with its period, «438 (november 2022)», or ``missing`` when there is none."""
         period = self.latest_period(indicator, group)

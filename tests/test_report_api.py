@@ -211,3 +211,76 @@ def test_best_period_prefers_the_fullest_then_the_latest():
     assert s.best_period(both, ["kommunal: A", "kommunal: B"]) == "2023"  # 4 cells against 3
     assert s.best_period(["institution_life_quality_mean"], ["kommunal: A", "kommunal: B"]) == "2024"  # tie: latest
     assert s.best_period(both, ["ideell: C"]) is None
+
+
+def test_sentence_only_when_there_are_numbers(oslo, alna):
+    assert oslo.sentence("ten_plus_persons", text="I 2023 …").data == "I 2023 …"
+    note = alna.sentence("life_quality_share_score1", text="I None …").data
+    assert note == "*Ingen tall for «andel besvarelser med skår 1 («veldig misfornøyd»)» i bydel Alna i valgt periode.*"
+
+
+def test_spread_text_for_oslo_and_for_a_bydel(tmp_path):
+    f = rows()
+    f.loc[(f["group"] == "Alna") & (f["period"] == "2024"), ["value", "suppressed"]] = [4.0, False]
+    oslo = report.scope_from_indicators(f)
+    alna = report.scope_from_indicators(f, "Alna")
+    assert oslo.spread_text("life_quality_mean", "2024") == "varierte mellom bydelene fra 3,3 (Sagene) til 5,1 (Ullern)"
+    assert alna.spread_text("life_quality_mean", "2024") == "var 4,0 i bydel Alna, høyere enn Oslo (3,9)"
+
+
+def test_level_text(oslo):
+    assert oslo.level_text("ten_plus_persons") == "58 (2023)"
+    assert oslo.level_text("colocated_need") == "ingen tall i dataene"
+
+
+def test_mapping_table_counts_for_oslo_yes_no_for_a_bydel():
+    f = rows()
+    extra = pd.DataFrame([("bydeler_work_activity", "Alna", "2020-02", 1.0, False),
+                          ("bydeler_work_activity", "Alna", "2021-06", 0.0, False)],
+                         columns=["indicator", "group", "period", "value", "suppressed"])
+    f = pd.concat([f, extra], ignore_index=True)
+    oslo = report.scope_from_indicators(f)
+    alna = report.scope_from_indicators(f, "Alna")
+    services = {"Arbeids- og aktivitetstilbud": "bydeler_work_activity"}
+    assert oslo.mapping_table(services).loc["Arbeids- og aktivitetstilbud", "2020-02"] == "2 av 15"
+    assert list(alna.mapping_table(services).loc["Arbeids- og aktivitetstilbud"]) == ["Ja", "Nei"]
+
+
+def test_mean_weighting_text():
+    f = pd.DataFrame([
+        ("life_quality_mean", "Oslo", "2024", 3.89, False),
+        ("life_quality_mean_of_bydel_means", "Oslo", "2024", 3.82, False),
+        ("life_quality_answers", "Oslo", "2024", 1124, False),
+        ("life_quality_bydeler_reporting", "Oslo", "2024", 15, False),
+    ], columns=["indicator", "group", "period", "value", "suppressed"])
+    text = report.scope_from_indicators(f).mean_weighting_text()
+    assert text.startswith(f"I 2024 var gjennomsnittet over alle 1{NBSP}124 svar i Oslo 3,9, høyere enn "
+                           "gjennomsnittet av de 15 bydelenes gjennomsnitt (3,8).")
+    assert "Bydelene med mange svar har altså i snitt høyere skår" in text
+
+
+def test_ten_plus_sex_age_cells():
+    cells = report.ten_plus_sex_age_cells()
+    assert list(cells) == ["Under 25 år", "25–54 år", "55–69 år", "70 år eller eldre", "I alt"]
+    assert cells["Under 25 år"] == {"Kvinner": "ten_plus_persons_female_age_under_25",
+                                    "Menn": "ten_plus_persons_male_age_under_25",
+                                    "I alt": "ten_plus_persons_age_under_25"}
+    assert cells["I alt"]["I alt"] == "ten_plus_persons"
+    assert "I alt" not in report.ten_plus_sex_age_cells(total=False)
+
+
+def test_category_labels_keep_the_operator_only_when_needed():
+    groups = ["kommunal: Omsorgssentre", "kommunal: Mestringsenheter", "ideell: Omsorgssentre", "kommunal"]
+    assert report.Scope.category_labels(groups) == {
+        "kommunal: Omsorgssentre": "Omsorgssentre (kommunal)", "kommunal: Mestringsenheter": "Mestringsenheter",
+        "ideell: Omsorgssentre": "Omsorgssentre (ideell)", "kommunal": "Kommunale rusinstitusjoner"}
+
+
+def test_load_scope_on_the_shipped_sample_has_aggregates_only(tmp_path):
+    scope = report.load_scope(bydel="Alna", output_dir=tmp_path)
+    assert list(scope.indicators.columns) == ["indicator", "group", "period", "value", "numerator", "denominator",
+                                              "suppressed"]
+    groups = set(scope.indicators["group"])
+    assert {"Oslo", "Alna"} <= groups and not groups & {"Bjerke", "Uoppgitt"}
+    assert scope.sample and scope.scope_name == "Bydel Alna"
+    assert report.load_scope(internal=True, output_dir=tmp_path).suppress_below == 0
