@@ -19,6 +19,7 @@ from prioslo.bydeler import BYDELER, OSLO, from_slug
 from prioslo.disclosure import suppress
 from prioslo.errors import PriosloError
 from prioslo.indicators import COLUMNS, compute_indicators
+from prioslo.indicators.groups import is_institution_group
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +66,8 @@ def scope_indicators(tables: Mapping[str, pd.DataFrame], period_from: int | None
     suppress_below : int
         Disclosure threshold (``--suppress-below``; 0 turns suppression off).
     bydel : str, optional
-        A bydel (official name or slug): keep its rows and Oslo's, for comparison. ``None``
-        (the Oslo scope) keeps every group.
+        A bydel (official name or slug): keep its rows, Oslo's and the institution groups
+        (:func:`select_scope`). ``None`` (the Oslo scope) keeps every group.
 
     Returns
     -------
@@ -81,9 +82,27 @@ def scope_indicators(tables: Mapping[str, pd.DataFrame], period_from: int | None
     check_options(period_from, period_to, suppress_below)
     name = _bydel_name(bydel) if bydel is not None else None
     indicators = suppress(compute_indicators(tables, period_from, period_to), suppress_below)
-    if name is not None:
-        indicators = indicators[indicators["group"].isin([OSLO, name])].reset_index(drop=True)
-    return indicators[list(CSV_COLUMNS)]
+    return select_scope(indicators, name)[list(CSV_COLUMNS)]
+
+
+def select_scope(indicators: pd.DataFrame, bydel: str | None) -> pd.DataFrame:
+    """Keep the rows one report scope shows.
+
+    The Oslo scope shows every group. A bydel scope shows its own rows, Oslo's (for comparison)
+    and the institution groups: VEL's institutions serve the whole city, so a bydel report shows
+    them as they are (and its scorecard can score the institution targets, as the Oslo one does).
+
+    Parameters
+    ----------
+    indicators : DataFrame
+        Long indicator frame (already disclosure-controlled over every group).
+    bydel : str or None
+        The bydel's official name, or None for Oslo.
+    """
+    if bydel is None:
+        return indicators.reset_index(drop=True)
+    keep = indicators["group"].isin([OSLO, bydel]) | is_institution_group(indicators["group"])
+    return indicators[keep].reset_index(drop=True)
 
 
 def _number_text(values: pd.Series) -> pd.Series:

@@ -25,6 +25,7 @@ from prioslo import formatting as fmt
 from prioslo import paths
 from prioslo.bydeler import BYDELER, OSLO, UNSPECIFIED, from_slug, slug
 from prioslo.errors import PriosloError
+from prioslo.pipeline import select_scope
 
 log = logging.getLogger(__name__)
 
@@ -44,13 +45,6 @@ SOURCES: dict[str, str] = {
     "housing_need": "Boligbehovskartleggingen i bydelene",
 }
 """Norwegian source line («Kilde: …») of each processed table."""
-
-_INSTITUTION_PREFIXES = ("kommunal", "ideell")
-
-
-def _is_institution_group(group: str) -> bool:
-    return str(group) in _INSTITUTION_PREFIXES or str(group).startswith(tuple(p + ":" for p in _INSTITUTION_PREFIXES))
-
 
 def resolve_bydel(bydel: str | None) -> str | None:
     """Return the official name of ``bydel`` in any spelling or slug (None stays None = all of Oslo).
@@ -749,15 +743,6 @@ def ten_plus_sex_age_cells(total: bool = True) -> dict[str, dict[str, str]]:
     return cells
 
 
-def _keep_scope_rows(indicators: pd.DataFrame, bydel: str | None) -> pd.DataFrame:
-    """Rows a scope shows: every row for Oslo; for a bydel its own rows, Oslo's and the
-    city-wide institution groups (VEL's institutions serve every bydel)."""
-    if bydel is None:
-        return indicators
-    keep = indicators["group"].isin([OSLO, bydel]) | indicators["group"].map(_is_institution_group)
-    return indicators[keep].reset_index(drop=True)
-
-
 def load_scope(data_dir: Path | str | None = None, period_from: int | None = None, period_to: int | None = None,
                bydel: str | None = None, suppress_below: int = 5, *, output_dir: Path | str | None = None,
                internal: bool = False) -> Scope:
@@ -807,7 +792,7 @@ def load_scope(data_dir: Path | str | None = None, period_from: int | None = Non
         del tables
     sample = data_dir is None or Path(data_dir).resolve() == paths.RAW_DIR.resolve()
     return Scope(
-        indicators=_keep_scope_rows(indicators, name),
+        indicators=select_scope(indicators, name),
         bydel=name,
         scope_name=f"Bydel {name}" if name else OSLO,
         period_from=period_from,
@@ -858,5 +843,5 @@ def scope_from_indicators(indicators: pd.DataFrame, bydel: str | None = None, *,
     if "suppressed" not in frame.columns:
         frame["suppressed"] = False
     frame["period"] = frame["period"].astype(str)
-    return Scope(_keep_scope_rows(frame, name), name, f"Bydel {name}" if name else OSLO, period_from, period_to,
+    return Scope(select_scope(frame, name), name, f"Bydel {name}" if name else OSLO, period_from, period_to,
                  suppress_below, Path(output_dir) if output_dir is not None else paths.OUTPUTS_DIR, internal, sample)

@@ -157,3 +157,18 @@ def test_write_indicators_csv_formats_numbers(tmp_path):
         "admissions,Alna,2023,,,,true",
         "life_quality_mean,Grünerløkka,2023,0,0,7,false",
     ]
+
+
+def test_bydel_scope_keeps_its_rows_oslo_and_institution_groups():
+    # Hand-made long frame: one row per kind of group.
+    frame = pd.DataFrame({
+        "indicator": ["x"] * 6,
+        "group": ["Oslo", "Alna", "Bjerke", "Uoppgitt", "kommunal", "ideell: Omsorgssentre"],
+        "period": ["2023"] * 6,
+        "value": [6.0, 1.0, 2.0, 3.0, 4.0, 5.0],
+    })
+    from prioslo.pipeline import select_scope
+
+    assert select_scope(frame, "Alna")["group"].tolist() == ["Oslo", "Alna", "kommunal", "ideell: Omsorgssentre"]
+    assert select_scope(frame, None)["group"].tolist() == frame["group"].tolist()
+    assert frame["group"].tolist()[2] == "Bjerke"  # input unchanged

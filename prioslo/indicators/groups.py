@@ -38,6 +38,12 @@ def institution_group(operator: str, category: str) -> str:
     return f"{operator}{INSTITUTION_SEPARATOR}{category}"
 
 
+def is_institution_group(groups: pd.Series) -> pd.Series:
+    """True where a group is an institution group (``kommunal``, ``ideell``, ``<operator>: <kategori>``)."""
+    text = groups.astype("str")
+    return text.isin(OPERATORS) | text.str.startswith(tuple(f"{op}{INSTITUTION_SEPARATOR}" for op in OPERATORS))
+
+
 def _group_ranks() -> dict[str, int]:
     ranks = {OSLO: 0}
     for i, name in enumerate(BYDELER, start=1):
