@@ -374,12 +374,28 @@ def _strip_css_urls(html: str) -> str:
     return _EXTERNAL.sub(blank, html)
 
 
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+
+
+def _strip_css_comments(soup: BeautifulSoup) -> None:
+    """Drop comments from inline stylesheets.
+
+    nbconvert's theme CSS credits its sources with URLs in comments. They load nothing, but a
+    reader (or an auditor grepping for ``https://``) should find no address of another host in
+    a report that promises to be self-contained, and the comments serve no reader.
+    """
+    for style in soup.find_all("style"):
+        if style.string and "/*" in style.string:
+            style.string = _CSS_COMMENT.sub("", style.string)
+
+
 def finalise_html(html: str, internal: bool = False) -> str:
     """Number headings, fill the table of contents and make the page fully offline."""
     soup = BeautifulSoup(html, "html.parser")
     outline = _number_headings(soup, internal)
     _fill_toc(soup, outline)
     _neutralise_external(soup)
+    _strip_css_comments(soup)
     return _strip_css_urls(str(soup))
 
 

@@ -137,6 +137,8 @@ def test_images_are_embedded_with_their_alt_text(report):
 
 def test_report_references_no_external_url(report):
     assert st.external_references(report) == []
+    # Not even in text or CSS comments: no address of another host anywhere in the file.
+    assert re.search(r"https?://", report) is None
     for pattern in (r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", r"""url\(\s*["']?\s*(?:https?:)?//""",
                     r"@import\s+(?:url\()?\s*[\"']?(?:https?:)?//"):
         assert re.search(pattern, report, re.IGNORECASE) is None, pattern
