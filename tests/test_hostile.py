@@ -35,9 +35,7 @@ CASES = {row["case"]: row for row in _expected()}
 #: Cases where ingestion (readers/cleaning/prepare) currently does something an analyst would not
 #: expect. The test states the expected behaviour; strict xfail keeps the suite green meanwhile and
 #: turns into a failure as soon as ingestion is fixed, so that the marker is then removed.
-DISAGREEMENTS: dict[str, str] = {
-    "op_birth_year_1900": "birth year 1900 (age 123) is accepted",
-}
+DISAGREEMENTS: dict[str, str] = {}
 
 
 def _case_params(names):
