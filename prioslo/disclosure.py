@@ -20,7 +20,8 @@ Secondary suppression, repeated until nothing changes:
    unsuppressed other cell (ties by report order). Partitions are Oslo = bydeler + ``Uoppgitt``
    (``additive`` indicators), Oslo = ``kommunal`` + ``ideell`` and operator = its categories
    (``institution_additive`` indicators), the breakdowns of :data:`prioslo.catalogue.PARTITIONS`
-   (ten-plus persons by sex, by age band, sex x age) within each group, and the same group
+   (ten-plus persons by sex, by age band, sex x age) within each group, Oslo's «rusfri korttid»
+   moves = the moves of the short-term drug-free categories, and the same group
    partitions for means whose answers are additive (a mean's numerator, the sum of answers, adds
    up like its denominator, so Oslo's sum minus the other groups' sums would give a hidden one);
 5. a mean or share whose numerator or denominator count (same group and period) is suppressed
@@ -42,8 +43,8 @@ import pandas as pd
 from prioslo.bydeler import BYDELER, OSLO, UNSPECIFIED
 from prioslo.catalogue import INDICATORS, PARTITIONS
 from prioslo.errors import PriosloError
-from prioslo.indicators.groups import INSTITUTION_SEPARATOR, group_rank, indicator_rank
-from prioslo.schema import OPERATORS
+from prioslo.indicators.groups import INSTITUTION_SEPARATOR, group_rank, indicator_rank, institution_group
+from prioslo.schema import CATEGORIES, OPERATORS, SHORT_TERM_DRUG_FREE
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,10 @@ DEFAULT_THRESHOLD = 5
 REQUIRED = ("indicator", "group", "period", "value", "numerator", "denominator")
 
 _BYDEL_PARTS = frozenset((*BYDELER, UNSPECIFIED))
+
+SHORT_TERM_DRUG_FREE_GROUPS = tuple(institution_group(op, cat) for op, cats in CATEGORIES.items()
+                                    for cat in cats if cat in SHORT_TERM_DRUG_FREE)
+"""Institution groups whose moves make up the «rusfri korttid» moves of Oslo."""
 
 
 def _infos(indicators: pd.Series, numerator: np.ndarray, denominator: np.ndarray) -> pd.DataFrame:
@@ -116,6 +121,10 @@ def _partition_members(frame: pd.DataFrame, infos: pd.DataFrame) -> pd.DataFrame
     for p in PARTITIONS:
         add(ind.eq(p.total).to_numpy() & sensitive, ind.isin(p.parts).to_numpy() & sensitive,
             "partition|" + p.name + "|" + grp + "|" + per)
+    # Oslo's «rusfri korttid» moves are the moves of the short-term drug-free categories (§3.3.1).
+    add(ind.eq("moves_to_housing_count_short_term_drug_free").to_numpy() & is_oslo & sensitive,
+        ind.eq("moves_to_housing_count").to_numpy() & grp.isin(SHORT_TERM_DRUG_FREE_GROUPS).to_numpy() & sensitive,
+        "short_term_drug_free|" + per)
 
     members_frame = pd.DataFrame({"key": np.concatenate(keys), "pos": np.concatenate(members),
                                   "total": np.concatenate(totals)})

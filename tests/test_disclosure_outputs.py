@@ -329,8 +329,6 @@ def test_mean_of_bydel_means_does_not_give_away_one_hidden_mean():
     assert violations(out) == []
 
 
-@pytest.mark.xfail(strict=True, reason="disclosure: the «rusfri korttid» moves (Oslo) are the sum of the moves "
-                                       "of two institution categories; that identity is not a partition yet")
 def test_short_term_drug_free_moves_do_not_reveal_a_hidden_category():
     """moves_to_housing_count_short_term_drug_free (Oslo) = moves of «kommunal: Mestringsenheter» +
     «ideell: Utredning og videreformidling, rusfri»: with one of the two hidden, the total gives it away."""
