@@ -53,6 +53,7 @@ def test_sanitisation_masks_volatile_things(volatile, masked):
     "2015–2024, runde 2024-06",
     "Andel 12/58 personer",
     "https://www.fhi.no/statistikk/kommunehelsa/",
+    '<img src="data:image/png;base64,iVBORw0KGgo+/abc/Def9+/T0x1234567ab+12:30:45x">',  # base64, not a path
 ])
 def test_sanitisation_leaves_numbers_and_text_alone(stable):
     assert sanitize(stable) == stable
