@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements/constraints.txt -e '.[explore,dev]'
 	touch $@
 
-.PHONY: help install report report-all test prepare indicators synth explore clean
+.PHONY: help install report report-all test baselines bench prepare indicators synth explore clean
 
 help: ## Show this help
 	@echo "prioslo — PRIOslo indicators and report. Targets:"
@@ -27,8 +27,12 @@ report: $(STAMP) ## Build outputs/oslo/report.html from the shipped sample data 
 report-all: $(STAMP) ## Build the Oslo report, the 15 bydel reports and outputs/index.html
 	$(BIN)/prioslo build --all-bydeler $(ARGS)
 
-test: $(STAMP) ## Run the whole test suite
+test: $(STAMP) ## Run the whole test suite: unit, reconciliation, hostile corpus, builds, leak check, browser, nbval
 	$(BIN)/python -m pytest $(ARGS)
+	$(BIN)/python -m pytest -p no:cacheprovider --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $$($(BIN)/python -m prioslo.baselines --list)
+
+baselines: $(STAMP) ## Re-execute the chapter notebooks in place on the sample (the nbval regression baselines)
+	$(BIN)/python -m prioslo.baselines
 
 prepare: $(STAMP) ## Clean and pseudonymise data/raw into data/processed
 	$(BIN)/prioslo prepare $(ARGS)

@@ -91,6 +91,7 @@ def refresh_baseline(notebook: Path, kernel_name: str | None = None) -> Path:
             raise PriosloError(f"{notebook.name}: {result.error}; the previous baseline is kept")
         executed = strip_volatile_metadata(nbformat.read(tmp, as_version=4))
         nbformat.write(executed, tmp)
+        tmp.chmod(notebook.stat().st_mode & 0o777 | 0o644)  # mkstemp makes 0600; keep it readable
         os.replace(tmp, notebook)
     finally:
         if tmp.exists():

@@ -74,11 +74,6 @@ class TestChapter:
             defaults[node.targets[0].id] = ast.literal_eval(node.value)
         assert defaults == EXPECTED_DEFAULTS
 
-    def test_outputs_are_cleared(self, chapter):
-        for cell in code_cells(read(chapter)):
-            assert cell.outputs == []
-            assert cell.execution_count is None
-
     def test_no_logic_and_only_prioslo_and_ipython_imports(self, chapter):
         for cell in code_cells(read(chapter)):
             tree = ast.parse(cell.source)
