@@ -230,6 +230,7 @@ def _context(meta: dict) -> dict:
         "parameter_rows": _parameter_rows(parameters),
         "data_dir_name": Path(str(data_dir)).name if data_dir else "",
         "started": _norwegian_time(provenance.get("started")),
+        "reused": list(meta.get("reused") or []),
     }
 
 
@@ -415,7 +416,9 @@ def stitch(notebooks: Sequence[Path], titles: Sequence[str], out_html: Path, met
         ``scope_name`` («Oslo», «Bydel Alna»), ``period`` («2020–2024»), ``data_status``
         («syntetiske eksempeldata» / «reelle data»), optionally ``data_note``, ``internal``
         (bool), ``build_date`` (a date, or preformatted text; default today) and ``provenance``
-        (the ``run.json`` record, shown under «Om rapporten»).
+        (the ``run.json`` record, shown under «Om rapporten»), and ``reused`` (titles of the
+        chapters an incremental build took over unchanged from the previous build, named under
+        «Om rapporten»).
 
     Returns
     -------
