@@ -73,6 +73,9 @@ class FileReport:
     """Rejection reason -> number of rows."""
     scrubbed: int = 0
     """Text values from which something shaped like a fødselsnummer was removed (rows kept)."""
+    synthetic: bool | None = None
+    """For a record-level extract: whether every valid person number is a synthetic test identity
+    (month + 80); None when the extract holds no person numbers."""
 
 
 @dataclass
@@ -299,9 +302,42 @@ def _atomic_write(path: Path, write) -> None:
             os.unlink(tmp)
 
 
+_INGESTION_MODULES = ("bydeler", "cleaning", "prepare", "pseudonym", "readers", "schema")
+
+
+def _code_hash() -> str:
+    """sha256 of the ingestion code, so processed data made by older code are prepared again.
+
+    The version number alone does not change between commits; the content of the modules that
+    decide what a processed table holds does.
+    """
+    digest = hashlib.sha256()
+    for name in _INGESTION_MODULES:
+        digest.update((paths.PACKAGE_DIR / f"{name}.py").read_bytes())
+    return digest.hexdigest()
+
+
+def _all_synthetic(raw: pd.DataFrame, extract: schema.Extract) -> bool | None:
+    """Whether every valid person number of an extract is a synthetic test identity (see
+    :func:`prioslo.pseudonym.is_synthetic`); None when it has none (aggregates, pseudonymised ids)."""
+    numbers = []
+    for col in extract.columns:
+        if col.kind == "person":
+            for value in raw[col.raw].dropna().unique():
+                try:
+                    numbers.append(pseudonym.validate_person_number(value))
+                except ValueError:
+                    continue
+    numbers = [n for n in numbers if n.isdigit()]
+    return all(pseudonym.is_synthetic(n) for n in numbers) if numbers else None
+
+
 def _manifest(files: list[FileReport], missing: list[str], key: bytes | None) -> dict:
+    flags = [f.synthetic for f in files if f.synthetic is not None]
     return {
         "prioslo_version": _version(),
+        "code": _code_hash(),
+        "synthetic": bool(flags) and all(flags),
         "key_fingerprint": None if key is None else pseudonym.key_fingerprint(key),
         "extracts": {f.raw_name: {"file": f.path.name, "sha256": f.sha256, "table": f.table,
                                   "rows_in": f.rows_in, "kept": f.kept, "rejected": f.rejected,
@@ -354,7 +390,8 @@ def prepare(data_dir: Path | str | None = None, processed_dir: Path | str | None
         raw = readers.read_extract(path, extract)
         kept, rejected, scrubbed = clean_extract(raw, extract, key, file=path.name)
         report = FileReport(raw_name, path, extract.table, _sha256(path), len(raw), len(kept),
-                            len(rejected), collections.Counter(rejected["reason"].tolist()), scrubbed)
+                            len(rejected), collections.Counter(rejected["reason"].tolist()), scrubbed,
+                            _all_synthetic(raw, extract))
         if report.rows_in != report.kept + report.rejected:
             raise AssertionError(f"{path.name}: {report.rows_in} rows in but {report.kept} kept "
                                  f"+ {report.rejected} rejected")
@@ -395,6 +432,17 @@ def _read_manifest(processed: Path) -> dict | None:
         return None
 
 
+def is_synthetic(data_dir: Path | str | None = None) -> bool:
+    """True when the prepared data of ``data_dir`` are synthetic sample data.
+
+    Decided by content, not by folder: every person number in the record-level extracts is a
+    synthetic test identity (month + 80), so a copy of the shipped sample is still recognised as
+    synthetic and real extracts never are. Reads the manifest that :func:`prepare` writes.
+    """
+    manifest = _read_manifest(paths.processed_dir_for(data_dir))
+    return bool(manifest and manifest.get("synthetic"))
+
+
 def load_processed(processed_dir: Path | str | None = None) -> dict[str, pd.DataFrame]:
     """Load the processed tables listed in the manifest of ``processed_dir``.
 
@@ -432,7 +480,7 @@ def _up_to_date(data_dir: Path, processed: Path) -> bool:
     manifest = _read_manifest(processed)
     if manifest is None:
         return False
-    if manifest.get("prioslo_version") != _version():
+    if manifest.get("prioslo_version") != _version() or manifest.get("code") != _code_hash():
         return False
     fingerprint = manifest.get("key_fingerprint")
     if fingerprint is not None and fingerprint != pseudonym.key_fingerprint(pseudonym.pseudonym_key()):

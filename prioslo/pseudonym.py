@@ -77,6 +77,15 @@ def _check_eleven(number: str) -> str:
     return number
 
 
+def is_synthetic(number: str) -> bool:
+    """True for a validated 11-digit number of Norway's synthetic test identities (month + 80).
+
+    Such numbers can never belong to a real person; a data set whose person numbers are all of
+    this kind is synthetic sample data (the report says so on its title page).
+    """
+    return len(number) == 11 and number.isdigit() and int(number[2:4]) > SYNTHETIC_MONTH_OFFSET
+
+
 def validate_person_number(value: object) -> str:
     """Return the normalised person id, or raise ``ValueError`` saying why it is not valid.
 

@@ -779,7 +779,7 @@ def load_scope(data_dir: Path | str | None = None, period_from: int | None = Non
         An unknown bydel, bad options or unreadable input.
     """
     from prioslo.pipeline import scope_indicators
-    from prioslo.prepare import load_tables
+    from prioslo.prepare import is_synthetic, load_tables
 
     name = resolve_bydel(bydel)
     period_from = int(period_from) if period_from is not None else None
@@ -790,7 +790,7 @@ def load_scope(data_dir: Path | str | None = None, period_from: int | None = Non
         # Suppress over every group (as the build does for indicators.csv), then keep the scope's rows.
         indicators = scope_indicators(tables, period_from, period_to, threshold, bydel=None)
         del tables
-    sample = data_dir is None or Path(data_dir).resolve() == paths.RAW_DIR.resolve()
+    sample = is_synthetic(data_dir)
     return Scope(
         indicators=select_scope(indicators, name),
         bydel=name,

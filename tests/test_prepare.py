@@ -340,3 +340,44 @@ def test_shifted_row_puts_no_person_number_into_the_rejected_file(tmp_path, peop
     assert "unknown bydel '[fjernet]'" in content
     assert "answer [fjernet] outside 1..7" in content
     assert c10 not in result.summary() and people["B"] not in result.summary()
+
+
+def test_synthetic_status_is_decided_by_content_not_folder(tmp_path, fnr):
+    """A data set whose person numbers are all synthetic test identities (month + 80) is synthetic
+    wherever it lives; one real-form number (month 1-12) makes it real data."""
+    from prioslo.prepare import is_synthetic, prepare
+
+    header = "svar_id;person;bydel;dato;svar\n"
+    synthetic = tmp_path / "synthetic"
+    synthetic.mkdir()
+    (synthetic / "livskvalitet_bydel.csv").write_text(
+        header + f"1;{fnr.make(15, 3, 80)};Alna;01.03.2023;4\n", encoding="utf-8")
+    prepare(synthetic)
+    assert is_synthetic(synthetic) is True
+
+    real = tmp_path / "real"
+    real.mkdir()
+    (real / "livskvalitet_bydel.csv").write_text(
+        header + f"1;{fnr.make(15, 3, 80)};Alna;01.03.2023;4\n"
+        f"2;{fnr.make(2, 6, 75, synthetic=False)};Alna;02.03.2023;5\n", encoding="utf-8")
+    prepare(real)
+    assert is_synthetic(real) is False
+
+
+def test_load_tables_prepares_again_when_the_ingestion_code_changed(tmp_path, fnr):
+    """Processed data made by other ingestion code are stale even if the inputs are unchanged."""
+    import json
+
+    from prioslo.prepare import load_tables, prepare
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "livskvalitet_bydel.csv").write_text(
+        "svar_id;person;bydel;dato;svar\n" f"1;{fnr.make(15, 3, 80)};Alna;01.03.2023;4\n", encoding="utf-8")
+    prepare(data)
+    manifest = data / "processed" / "manifest.json"
+    record = json.loads(manifest.read_text(encoding="utf-8"))
+    record["code"] = "made-by-older-code"
+    manifest.write_text(json.dumps(record), encoding="utf-8")
+    load_tables(data)
+    assert json.loads(manifest.read_text(encoding="utf-8"))["code"] != "made-by-older-code"
