@@ -750,7 +750,9 @@ def load_scope(data_dir: Path | str | None = None, period_from: int | None = Non
 
     Prepares the extracts of ``data_dir`` if needed (:func:`prioslo.prepare.load_tables`), computes
     and suppresses the indicators (:func:`prioslo.pipeline.scope_indicators`) and keeps the rows
-    of the scope. The record-level tables are dropped before this returns: a notebook never holds a
+    of the scope. Inside ``prioslo build`` the build has computed them already and left them
+    beside the chapter's ``output_dir`` (:func:`prioslo.cache.read_scope_indicators`, accepted only
+    for the same data folder, period, threshold and bydel); they are used as they are. The record-level tables are dropped before this returns: a notebook never holds a
     row about one person.
 
     Parameters
@@ -778,6 +780,7 @@ def load_scope(data_dir: Path | str | None = None, period_from: int | None = Non
     PriosloError
         An unknown bydel, bad options or unreadable input.
     """
+    from prioslo import cache
     from prioslo.pipeline import scope_indicators
     from prioslo.prepare import is_synthetic, load_tables
 
@@ -785,11 +788,20 @@ def load_scope(data_dir: Path | str | None = None, period_from: int | None = Non
     period_from = int(period_from) if period_from is not None else None
     period_to = int(period_to) if period_to is not None else None
     threshold = 0 if internal else int(suppress_below)
-    with _collect_warnings() as warnings:
-        tables = load_tables(data_dir)
-        # Suppress over every group (as the build does for indicators.csv), then keep the scope's rows.
-        indicators = scope_indicators(tables, period_from, period_to, threshold, bydel=None)
-        del tables
+    # During `prioslo build` the scope's indicators are already computed: take them over.
+    handed_over = None
+    if output_dir is not None:
+        handed_over = cache.read_scope_indicators(
+            cache.scope_indicators_path(output_dir, slug(name or OSLO)),
+            cache.scope_indicators_key(data_dir, period_from, period_to, threshold, name))
+    if handed_over is not None:
+        indicators, warnings = handed_over
+    else:
+        with _collect_warnings() as warnings:
+            tables = load_tables(data_dir)
+            # Suppress over every group (as the build does for indicators.csv), then keep the scope's rows.
+            indicators = scope_indicators(tables, period_from, period_to, threshold, bydel=None)
+            del tables
     sample = is_synthetic(data_dir)
     return Scope(
         indicators=select_scope(indicators, name),
