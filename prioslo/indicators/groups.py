@@ -269,18 +269,106 @@ def attribute_persons(units: pd.DataFrame, by: str, order: str = "stay_id") -> p
         return pd.factorize(values, sort=True)[0]  # text: codes in text order
 
     period, person = sortable("period"), sortable("person_id")
-    # One int64 key for (period, person) when it fits, so the sort has three keys, not four.
-    period = period.astype("int64") - int(period.min())
-    person = person.astype("int64") - int(person.min())
-    if period.max() < 2**20 and person.max() < 2**40:
-        pair = (period << 40) | person
-    else:  # pragma: no cover - more than a trillion persons
-        pair = pd.MultiIndex.from_arrays([period, person]).factorize(sort=True)[0]
+    key = _recency(units[by].to_numpy())
+    if key is not None:
+        return units.iloc[latest_per_pair(period, person, key, units[order])]
+    pair = _pair_codes(period, person)
     idx = _sort_within_pairs(pair, sortable(by), sortable(order))
     pair = pair[idx]
     last = np.ones(len(idx), dtype=bool)  # the last row of each (period, person) run wins
     last[:-1] = pair[1:] != pair[:-1]
-    return units.iloc[idx[last]]
+    return units.iloc[np.sort(idx[last])]
+
+
+def _pair_codes(period: np.ndarray, person: np.ndarray) -> np.ndarray:
+    """One int64 code per (period, person), ordered as the pairs (sort keys in one array)."""
+    period = period.astype("int64") - int(period.min())
+    person = person.astype("int64") - int(person.min())
+    if period.max() < 2**20 and person.max() < 2**40:
+        return (period << 40) | person
+    return pd.MultiIndex.from_arrays([period, person]).factorize(sort=True)[0]  # pragma: no cover
+
+
+def _recency(values: np.ndarray) -> np.ndarray | None:
+    """The dates (or integers) as int64 in the same order, or None when they cannot be (NaT, floats)."""
+    if np.issubdtype(values.dtype, np.datetime64):
+        return None if np.isnat(values).any() else values.view("int64")
+    if np.issubdtype(values.dtype, np.integer):
+        return values.astype("int64", copy=False)
+    return None
+
+
+def order_codes(order, rows: np.ndarray) -> np.ndarray:
+    """Int64 codes of ``order`` (array or Series) at positions ``rows``, in the values' sort order.
+
+    Integers as they are; anything else (text, floats) ranked among the selected values, a
+    missing value ranking highest, as in a numpy sort.
+    """
+    values = order.iloc[rows] if isinstance(order, pd.Series) else pd.Series(np.asarray(order)[rows])
+    if pd.api.types.is_integer_dtype(values) and not values.hasnans:
+        return values.to_numpy(dtype="int64")
+    codes = pd.factorize(values, sort=True)[0].astype("int64")
+    return np.where(codes < 0, codes.max(initial=-1) + 1, codes)
+
+
+def pair_codes(period: np.ndarray, person: np.ndarray) -> tuple[np.ndarray, int]:
+    """Return ``(codes, n)``: one int64 code in ``range(n)`` per (period, person) pair.
+
+    A dense ``period x person`` numbering (computed in place, one array) when that table is
+    not much larger than the input, so that per-pair counts and maxima are plain array
+    indexing; for sparse codes the pairs are numbered by hashing instead.
+    """
+    low_p, low_q = int(period.min()), int(person.min())
+    width = int(person.max()) - low_q + 1
+    size = (int(period.max()) - low_p + 1) * width
+    if size <= max(4 * len(period), 1 << 22):
+        pair = period.astype("int64")
+        pair -= low_p
+        pair *= width
+        pair += person
+        pair -= low_q
+        return pair, size
+    codes, uniques = pd.factorize(_pair_codes(period, person))
+    return codes.astype("int64"), len(uniques)
+
+
+def latest_per_pair(period: np.ndarray, person: np.ndarray, key: np.ndarray, order=None) -> np.ndarray:
+    """Positions (ascending) of the most recent row of each (period, person) pair.
+
+    Most recent = the largest ``key`` (integers, e.g. days); ties are broken by the highest
+    ``order`` (an array or Series of numbers or text, e.g. the stay ids, or a function returning
+    :func:`order_codes` for given positions), and rows equal in both by the later position,
+    exactly as a stable sort by pair, key and order would decide.
+
+    Why not a sort: on millions of rows a group-wise maximum (``np.maximum.at`` over the pair
+    codes of :func:`pair_codes`) is several times faster than sorting and needs no sorted
+    copies, and ``order`` is only looked at for the few pairs whose latest date is shared, so
+    millions of text stay ids are never sorted.
+    """
+    pair, size = pair_codes(period, person)
+    lowest = np.iinfo(key.dtype).min
+    best = np.full(size, lowest, dtype=key.dtype)
+    np.maximum.at(best, pair, key)
+    hits = np.flatnonzero(best[pair] == key)
+    del best
+    pair = pair[hits]
+    shared = np.bincount(pair, minlength=size)[pair] > 1
+    if not shared.any():
+        return hits
+    tied, tied_pair = hits[shared], pair[shared]
+    if order is None:
+        rank = np.zeros(len(tied), dtype="int64")
+    elif callable(order):
+        rank = order(tied)
+    else:
+        rank = order_codes(order, tied)
+    best = np.full(size, np.iinfo("int64").min, dtype="int64")
+    np.maximum.at(best, tied_pair, rank)
+    keep = rank == best[tied_pair]
+    tied, tied_pair = tied[keep], tied_pair[keep]
+    last = np.full(size, -1, dtype="int64")  # still equal: the later row
+    np.maximum.at(last, tied_pair, tied)
+    return np.sort(np.concatenate([hits[~shared], last[last >= 0]]))
 
 
 _DAY_NS = 86_400_000_000_000
