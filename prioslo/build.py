@@ -61,6 +61,7 @@ from prioslo import bydeler, cache, kernelpool, paths
 from prioslo.chapters import CHAPTERS, NOTEBOOK_PARAMETERS, Chapter
 from prioslo.errors import PriosloError
 from prioslo.provenance import iso_time, now, provenance, write_run_json
+from prioslo.stamps import INTERNAL_STAMP, REAL_DATA_STATUS, SAMPLE_DATA_STATUS
 
 if TYPE_CHECKING:  # imported lazily: a rebuild with nothing to do must not pay for pandas
     import pandas as pd
@@ -69,8 +70,6 @@ log = logging.getLogger(__name__)
 
 OSLO_SCOPE = "oslo"
 KERNEL_NAME = "python3"
-SAMPLE_DATA_STATUS = "syntetiske eksempeldata"
-REAL_DATA_STATUS = "reelle data"
 SAMPLE_DATA_NOTE = ("Rapporten er bygget på eksempeldataene som følger med prioslo. Registeruttrekkene "
                     "er syntetiske og beskriver ingen virkelige personer; tallene er derfor ikke "
                     "Oslo kommunes resultater.")
@@ -204,8 +203,14 @@ def resolve_scopes(bydel: str | None = None, all_bydeler: bool = False) -> list[
 
 
 def data_status(data_dir: Path) -> str:
-    """«syntetiske eksempeldata» for the shipped sample (``data/raw``), else «reelle data»."""
-    return SAMPLE_DATA_STATUS if Path(data_dir).resolve() == paths.RAW_DIR.resolve() else REAL_DATA_STATUS
+    """«syntetiske eksempeldata» when every person number is a synthetic test identity, else «reelle data».
+
+    Decided by content (:func:`prioslo.prepare.is_synthetic`), not by folder, so a copy of the
+    sample is still labelled synthetic. Call after the data are prepared.
+    """
+    from prioslo.prepare import is_synthetic
+
+    return SAMPLE_DATA_STATUS if is_synthetic(data_dir) else REAL_DATA_STATUS
 
 
 def period_label(indicators: pd.DataFrame, period_from: int | None, period_to: int | None) -> str:
@@ -381,7 +386,6 @@ def _finish_notebook(notebook: Path, moves: Sequence[tuple[Path, Path]], interna
     """
     import nbformat
 
-    from prioslo.stitch import INTERNAL_STAMP
 
     if not notebook.is_file():
         return
@@ -631,7 +635,8 @@ class _ScopeBuild:
     # -- as chapters finish
 
     def add(self, result: ChapterResult) -> None:
-        """Record a finished chapter and move the files it wrote into the scope folder."""
+        """Record a finished chapter, move the files it wrote into the scope folder and finish
+        its notebook (paths of the final folder, the internal stamp) while the others run."""
         self.results[result.slug] = result
         self.seconds[result.slug] = result.seconds
         files = [f"notebooks/{result.slug}.ipynb"]
@@ -649,6 +654,10 @@ class _ScopeBuild:
                 os.replace(path, target)
                 files.append(rel)
         self.files[result.slug] = files
+        root = self.chapter_root(result.slug)
+        moves = [(root / self.scope, self.final), (root, self.settings.output_dir),
+                 (self.tmp, self.final), (self.work, self.settings.output_dir)]
+        _finish_notebook(result.output, moves, self.settings.internal)
 
     @property
     def complete(self) -> bool:
@@ -663,13 +672,11 @@ class _ScopeBuild:
         results = [self.results[c.slug] for c in chapters]
         ok = all(r.ok for r in results)
         target = self.final if ok else self.failed
-        moves = [(self.chapter_root(c.slug) / self.scope, target) for c in self.todo]
-        moves += [(self.chapter_root(c.slug), s.output_dir) for c in self.todo]
-        moves += [(self.tmp, target), (self.work, s.output_dir)]
         executed = [c.slug for c in chapters if c.slug not in plan.reused]
         reused = [c.slug for c in chapters if c.slug in plan.reused]
-        for slug in executed:
-            _finish_notebook(self.results[slug].output, moves, s.internal)
+        if not ok:  # the notebooks were finished for the final folder; they go to <scope>.failed
+            for slug in executed:
+                _finish_notebook(self.results[slug].output, [(self.final, self.failed)], internal=False)
         record = provenance(_run_parameters(s, plan.bydel, self.scope), s.data_dir, self.started, now(),
                             chapters=[c.slug for c in chapters])
         record["status"] = "ok" if ok else "failed"
@@ -733,7 +740,6 @@ class _ScopeBuild:
 
 
 def _internal_readme(scope_label: str) -> str:
-    from prioslo.stitch import INTERNAL_STAMP
 
     return (f"{INTERNAL_STAMP}\n\n"
             f"Denne mappen ({scope_label}) er bygget med --internal: små antall er IKKE prikket.\n"
@@ -827,7 +833,7 @@ def write_index(output_dir: Path, results: Sequence[ScopeResult], *, period: str
     from babel.dates import format_date
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-    from prioslo.stitch import INTERNAL_STAMP, REPORT_TITLE, TEMPLATES_DIR
+    from prioslo.stitch import REPORT_TITLE, TEMPLATES_DIR
 
     entries = []
     for r in results:

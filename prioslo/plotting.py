@@ -32,6 +32,7 @@ import seaborn as sns
 
 from prioslo import formatting as fmt
 from prioslo import paths
+from prioslo.stamps import INTERNAL_STAMP
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,6 @@ SEQUENTIAL_CMAP = "cividis"
 GREY = "#8c8c8c"
 SUPPRESSED_NOTE = "Noen tall er skjult av personvernhensyn"
 NO_DATA_TEXT = "Ingen data for valgt område og periode"
-INTERNAL_STAMP = "Internt – ikke for publisering"
 
 DPI = 150
 FIG_SIZE = (8.0, 4.5)

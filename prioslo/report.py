@@ -26,13 +26,11 @@ from prioslo import paths
 from prioslo.bydeler import BYDELER, OSLO, UNSPECIFIED, from_slug, slug
 from prioslo.errors import PriosloError
 from prioslo.pipeline import select_scope
+from prioslo.stamps import INTERNAL_STAMP
+from prioslo.stamps import SAMPLE_DATA_STATUS
 
 log = logging.getLogger(__name__)
 
-INTERNAL_STAMP = "Internt – ikke for publisering"
-
-SAMPLE_NOTE = "syntetiske eksempeldata"
-"""Added to the source line of record-level data when the report runs on the shipped sample."""
 
 SOURCES: dict[str, str] = {
     "life_quality_bydel": "Livskvalitetsmåling i bydelene, registrert i bydelenes fagsystem",
@@ -194,7 +192,7 @@ class Scope:
         text = SOURCES.get(table, table)
         extract = BY_TABLE.get(table)
         if self.sample and extract is not None and extract.record_level:
-            text = f"{text} ({SAMPLE_NOTE})"
+            text = f"{text} ({SAMPLE_DATA_STATUS})"
         return text
 
     def heading(self):

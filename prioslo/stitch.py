@@ -25,6 +25,7 @@ from bs4 import BeautifulSoup
 from nbconvert import HTMLExporter
 
 from prioslo.paths import PACKAGE_DIR
+from prioslo.stamps import INTERNAL_STAMP
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,6 @@ TEMPLATES_DIR: Path = PACKAGE_DIR / "templates"
 
 TEMPLATE_NAME = "prioslo"
 
-INTERNAL_STAMP = "Internt – ikke for publisering"
 """Stamp on every page and file of a ``--internal`` build (no disclosure control)."""
 
 REPORT_TITLE = "PRIOslo – måleindikatorer for rusomsorgen i Oslo"
