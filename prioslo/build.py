@@ -140,12 +140,21 @@ def scope_tables(tables: dict[str, pd.DataFrame], bydel: str | None, period_from
     return indicators, compute_scorecard(indicators, bydel=bydel)
 
 
-def write_tables(indicators: pd.DataFrame, scorecard: pd.DataFrame, tables_dir: Path) -> None:
-    """Write ``indicators.csv`` (with the pipeline's writer) and ``scorecard.csv``."""
+def write_tables(indicators: pd.DataFrame, scorecard: pd.DataFrame, tables_dir: Path,
+                 internal: bool = False) -> None:
+    """Write ``indicators.csv`` (with the pipeline's writer) and ``scorecard.csv``.
+
+    An internal build (no disclosure control) adds a last column ``stamp`` holding
+    :data:`INTERNAL_STAMP` on every row of both: the contract's columns stay as they are, and no
+    row can be copied out unstamped.
+    """
     from prioslo.pipeline import write_indicators_csv
 
     tables_dir.mkdir(parents=True, exist_ok=True)
-    write_indicators_csv(indicators, tables_dir / "indicators.csv")
+    stamp = INTERNAL_STAMP if internal else None
+    write_indicators_csv(indicators, tables_dir / "indicators.csv", stamp=stamp)
+    if stamp is not None:
+        scorecard = scorecard.assign(stamp=stamp)
     scorecard.to_csv(tables_dir / "scorecard.csv", index=False, encoding="utf-8", lineterminator="\n")
 
 
@@ -595,7 +604,7 @@ class _ScopeBuild:
             self.period = (self.plan.record or {}).get("period", "–")
             return  # nothing to execute: the tables are those of the reused build
         indicators, scorecard = scope_tables(tables, self.plan.bydel, s.period_from, s.period_to, s.suppress_below)
-        write_tables(indicators, scorecard, self.tmp / "tables")
+        write_tables(indicators, scorecard, self.tmp / "tables", internal=s.internal)
         self.period = period_label(indicators, s.period_from, s.period_to)
         handoff = cache.write_scope_indicators(
             indicators, cache.scope_indicators_path(self.work, self.scope),
@@ -681,6 +690,8 @@ class _ScopeBuild:
                             chapters=[c.slug for c in chapters])
         record["status"] = "ok" if ok else "failed"
         record["internal"] = s.internal
+        if s.internal:
+            record["stamp"] = INTERNAL_STAMP
         record["executed"] = executed
         record["reused"] = reused
         if ok:

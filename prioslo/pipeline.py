@@ -116,7 +116,7 @@ def _number_text(values: pd.Series) -> pd.Series:
     return values.astype("float64").map(fmt)
 
 
-def write_indicators_csv(indicators: pd.DataFrame, path: Path | str) -> Path:
+def write_indicators_csv(indicators: pd.DataFrame, path: Path | str, stamp: str | None = None) -> Path:
     """Write an indicator frame as the data contract's ``indicators.csv``.
 
     Columns ``indicator, group, period, value, numerator, denominator, suppressed`` in that
@@ -130,6 +130,8 @@ def write_indicators_csv(indicators: pd.DataFrame, path: Path | str) -> Path:
         Long indicator rows (:func:`scope_indicators`).
     path : Path or str
         The file to write; its folder is created.
+    stamp : str, optional
+        When given (an ``--internal`` build), a last column ``stamp`` holds it on every row.
 
     Returns
     -------
@@ -148,6 +150,8 @@ def write_indicators_csv(indicators: pd.DataFrame, path: Path | str) -> Path:
         **{c: _number_text(indicators[c].where(~suppressed)) for c in ("value", "numerator", "denominator")},
         "suppressed": np.where(suppressed, "true", "false"),
     })
+    if stamp is not None:
+        out["stamp"] = stamp
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     out.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")

@@ -497,7 +497,5 @@ def test_internal_build_hides_nothing_and_stamps_every_page(internal_build):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="build: the tables (indicators.csv, scorecard.csv) and run.json of an "
-                                       "--internal build do not carry the stamp (issue 4: «every page and file»)")
 def test_internal_build_stamps_its_data_files_too(internal_build):
     assert _unstamped(internal_build, (".csv", ".json")) == []

@@ -172,3 +172,15 @@ def test_bydel_scope_keeps_its_rows_oslo_and_institution_groups():
     assert select_scope(frame, "Alna")["group"].tolist() == ["Oslo", "Alna", "kommunal", "ideell: Omsorgssentre"]
     assert select_scope(frame, None)["group"].tolist() == frame["group"].tolist()
     assert frame["group"].tolist()[2] == "Bjerke"  # input unchanged
+
+
+def test_write_indicators_csv_stamp_adds_a_last_column(tmp_path):
+    from prioslo.pipeline import write_indicators_csv
+
+    frame = pd.DataFrame({"indicator": ["admissions"], "group": ["Oslo"], "period": ["2023"],
+                          "value": [12.0], "numerator": [float("nan")], "denominator": [float("nan")]})
+    text = write_indicators_csv(frame, tmp_path / "i.csv", stamp="Internt – ikke for publisering").read_text("utf-8")
+    assert text.splitlines() == [
+        "indicator,group,period,value,numerator,denominator,suppressed,stamp",
+        "admissions,Oslo,2023,12,,,false,Internt – ikke for publisering",
+    ]
