@@ -371,7 +371,8 @@ def execute_chapter(slug: str, notebook: Path, output: Path, parameters: dict, c
         else:
             papermill.execute_notebook(str(notebook), str(output), parameters=params, kernel_name=kernel_name,
                                        language="python", progress_bar=False, log_output=False, cwd=str(cwd),
-                                       config=_kernel_config())
+                                       config=_kernel_config(),
+                                       kernel_manager_class=kernelpool.clean_shutdown_kernel_manager())
     except Exception as exc:  # a failing cell, a dead kernel: reported, never a traceback
         error = describe_failure(exc)
     return ChapterResult(slug=slug, output=output, seconds=time.perf_counter() - start, error=error)

@@ -120,6 +120,46 @@ def kernel_reset(cwd: str) -> None:
     os.chdir(cwd)
 
 
+# --------------------------------------------------------------------------- fresh kernels
+
+_clean_manager = None
+
+
+def clean_shutdown_kernel_manager() -> type:
+    """An ``AsyncKernelManager`` whose graceful shutdown does not send SIGINT first.
+
+    jupyter_client interrupts a kernel before asking it to shut down (so that a busy kernel gets
+    to the request); ipykernel logs «KeyboardInterrupt caught in kernel» when the signal lands
+    while it handles a message, which a build log then shows as an error although nothing went
+    wrong. After a notebook has run the kernel is idle, so the shutdown request alone suffices;
+    a kernel that does not stop is still killed after jupyter_client's wait. For the fresh
+    kernels papermill starts (``kernel_manager_class``); the warm kernels shut down the same way.
+    """
+    global _clean_manager
+    if _clean_manager is None:
+        from jupyter_client.manager import AsyncKernelManager
+
+        class CleanShutdownKernelManager(AsyncKernelManager):
+            _graceful_shutdown = False
+
+            async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+                self._graceful_shutdown = not now
+                try:
+                    await super()._async_shutdown_kernel(now=now, restart=restart)
+                finally:
+                    self._graceful_shutdown = False
+
+            async def _async_interrupt_kernel(self) -> None:
+                if not self._graceful_shutdown:
+                    await super()._async_interrupt_kernel()
+
+            shutdown_kernel = _async_shutdown_kernel
+            interrupt_kernel = _async_interrupt_kernel
+
+        _clean_manager = CleanShutdownKernelManager
+    return _clean_manager
+
+
 # --------------------------------------------------------------------------- papermill engine
 
 def _register_engine() -> str:
