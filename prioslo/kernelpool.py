@@ -29,6 +29,7 @@ from __future__ import annotations
 import logging
 import os
 import queue
+import signal
 import sys
 import threading
 import time
@@ -295,26 +296,59 @@ class WarmKernel:
             except Exception as exc:  # noqa: BLE001 - best effort while stopping
                 log.debug("interrupting the kernel: %s", exc)
 
-    def shutdown(self, timeout: float = 10) -> None:
-        """Stop the kernel cleanly: a shutdown request, then wait for it to exit (kill only after ``timeout``)."""
+    def shutdown(self, timeout: float = 5, grace: float = 0.5) -> None:
+        """Stop the kernel cleanly, never with SIGINT.
+
+        A shutdown request; once the kernel has answered it, it has finished all its work (the
+        protocol's promise) and gets ``grace`` seconds to exit on its own (it usually needs a
+        tenth of that). ipykernel 7 now and then does not exit after answering (its main thread
+        waits for the threads that forward the output pipes); it is then ended with SIGKILL
+        rather than waited for, which would otherwise add seconds to a build. A kernel that does
+        not answer within ``timeout`` is ended the same way, with a warning.
+        """
         from jupyter_core.utils import run_sync
 
         if self.km is None:
             return
         try:
             if self.alive():
-                self.kc.shutdown()
-                deadline = time.monotonic() + timeout
+                started = time.monotonic()
+                answered = self._shutdown_request(timeout)
+                deadline = time.monotonic() + grace
                 while self.alive() and time.monotonic() < deadline:
                     time.sleep(0.02)
                 if self.alive():
-                    log.warning("kernel %s did not stop within %.0f s; killing it", self.km.kernel_id, timeout)
-                    run_sync(self.km.shutdown_kernel)(now=True)
+                    if answered:
+                        log.debug("kernel %s answered the shutdown request but did not exit; ending it",
+                                  self.km.kernel_id)
+                    else:
+                        log.warning("kernel %s did not answer the shutdown request within %.0f s; ending it",
+                                    self.km.kernel_id, timeout)
+                    run_sync(self.km.signal_kernel)(signal.SIGKILL)
+                    run_sync(self.km.finish_shutdown)(waittime=grace)
+                log.debug("kernel %s stopped in %.2f s", self.km.kernel_id, time.monotonic() - started)
         finally:
             if self.kc is not None:
                 self.kc.stop_channels()
             run_sync(self.km.cleanup_resources)()
             self.km = self.kc = None
+
+    def _shutdown_request(self, timeout: float) -> bool:
+        """Send a shutdown request; True when the kernel answered it within ``timeout``."""
+        import queue as queues
+
+        from jupyter_core.utils import run_sync
+
+        msg_id = self.kc.shutdown()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                reply = run_sync(self.kc.control_channel.get_msg)(timeout=max(deadline - time.monotonic(), 0.01))
+            except (queues.Empty, TimeoutError):
+                return False
+            if reply.get("parent_header", {}).get("msg_id") == msg_id:
+                return True
+        return False
 
 
 # --------------------------------------------------------------------------- the pool
@@ -333,15 +367,17 @@ class KernelPool:
     workers : int
         Number of worker threads (= kernels).
     kernel_name, cwd, config, warm_modules
-        As for :class:`WarmKernel`.
+        As for :class:`WarmKernel` (``warm_modules`` None: :data:`WARM_MODULES`).
     """
 
     def __init__(self, workers: int, kernel_name: str, cwd: Path | str, config=None,
-                 warm_modules: Sequence[str] = WARM_MODULES):
+                 warm_modules: Sequence[str] | None = None):
         self.workers = max(1, int(workers))
-        self._spec = (kernel_name, cwd, config, tuple(warm_modules))
+        modules = WARM_MODULES if warm_modules is None else warm_modules
+        self._spec = (kernel_name, cwd, config, tuple(modules))
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._kernels: list[WarmKernel] = []
+        self._busy: set = set()
         self._lock = threading.Lock()
         self._closed = False
         self.kernel_starts = 0
@@ -393,10 +429,15 @@ class KernelPool:
                     log.warning("%s: the kernel died; starting a new one", threading.current_thread().name)
                     self._drop(kernel)
                     kernel = _local.kernel = self._start_kernel()
+                with self._lock:
+                    self._busy.add(kernel)
                 try:
                     future.set_result(fn(*args))
                 except BaseException as exc:  # noqa: BLE001 - handed to the caller
                     future.set_exception(exc)
+                finally:
+                    with self._lock:
+                        self._busy.discard(kernel)
         finally:
             _local.kernel = None
             if kernel is not None:
@@ -434,8 +475,8 @@ class KernelPool:
                 if item is not None:
                     item[0].cancel()
             with self._lock:
-                kernels = list(self._kernels)
-            for kernel in kernels:
+                busy = [k for k in self._busy if k is not None]
+            for kernel in busy:  # only a kernel running a notebook: an idle one is about to stop
                 kernel.interrupt()
         self.drain()
         deadline = time.monotonic() + timeout
