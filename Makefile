@@ -34,6 +34,9 @@ test: $(STAMP) ## Run the whole test suite: unit, reconciliation, hostile corpus
 baselines: $(STAMP) ## Re-execute the chapter notebooks in place on the sample (the nbval regression baselines)
 	$(BIN)/python -m prioslo.baselines
 
+bench: $(STAMP) ## Speed benchmark of issue 6: prints every figure with PASS/FAIL and writes bench/RESULTS.md (~15 min)
+	$(BIN)/python bench/run.py $(ARGS)
+
 prepare: $(STAMP) ## Clean and pseudonymise data/raw into data/processed
 	$(BIN)/prioslo prepare $(ARGS)
 
