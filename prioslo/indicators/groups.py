@@ -312,7 +312,7 @@ def order_codes(order, rows: np.ndarray) -> np.ndarray:
 
 
 def pair_codes(period: np.ndarray, person: np.ndarray) -> tuple[np.ndarray, int]:
-    """Return ``(codes, n)``: one int64 code in ``range(n)`` per (period, person) pair.
+    """Return ``(codes, n)``: one integer code in ``range(n)`` per (period, person) pair (int32 when n fits).
 
     A dense ``period x person`` numbering (computed in place, one array) when that table is
     not much larger than the input, so that per-pair counts and maxima are plain array
@@ -327,9 +327,10 @@ def pair_codes(period: np.ndarray, person: np.ndarray) -> tuple[np.ndarray, int]
         pair *= width
         pair += person
         pair -= low_q
-        return pair, size
-    codes, uniques = pd.factorize(_pair_codes(period, person))
-    return codes.astype("int64"), len(uniques)
+    else:
+        pair, uniques = pd.factorize(_pair_codes(period, person))
+        size = len(uniques)
+    return (pair.astype("int32") if size < 2**31 else pair.astype("int64", copy=False)), size
 
 
 def latest_per_pair(period: np.ndarray, person: np.ndarray, key: np.ndarray, order=None) -> np.ndarray:
@@ -352,23 +353,34 @@ def latest_per_pair(period: np.ndarray, person: np.ndarray, key: np.ndarray, ord
     hits = np.flatnonzero(best[pair] == key)
     del best
     pair = pair[hits]
-    shared = np.bincount(pair, minlength=size)[pair] > 1
-    if not shared.any():
+    # pairs with more than one row at the latest key: some hit is not its pair's last hit
+    index = "int32" if len(key) < 2**31 else "int64"
+    last = np.full(size, -1, dtype=index)
+    np.maximum.at(last, pair, hits.astype(index))
+    repeated = pair[last[pair] != hits]
+    del last
+    if not len(repeated):
         return hits
-    tied, tied_pair = hits[shared], pair[shared]
+    marked = np.zeros(size, dtype=bool)
+    marked[repeated] = True
+    shared = marked[pair]
+    del marked
+    tied = hits[shared]
+    tied_pair = np.unique(pair[shared], return_inverse=True)[1]  # the few tied pairs, numbered 0..k-1
     if order is None:
         rank = np.zeros(len(tied), dtype="int64")
     elif callable(order):
         rank = order(tied)
     else:
         rank = order_codes(order, tied)
-    best = np.full(size, np.iinfo("int64").min, dtype="int64")
+    n_tied = int(tied_pair.max()) + 1
+    best = np.full(n_tied, np.iinfo("int64").min, dtype="int64")
     np.maximum.at(best, tied_pair, rank)
     keep = rank == best[tied_pair]
     tied, tied_pair = tied[keep], tied_pair[keep]
-    last = np.full(size, -1, dtype="int64")  # still equal: the later row
+    last = np.full(n_tied, -1, dtype="int64")  # still equal: the later row
     np.maximum.at(last, tied_pair, tied)
-    return np.sort(np.concatenate([hits[~shared], last[last >= 0]]))
+    return np.sort(np.concatenate([hits[~shared], last]))
 
 
 _DAY_NS = 86_400_000_000_000
