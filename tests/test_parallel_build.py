@@ -194,3 +194,18 @@ def test_real_chapters_on_two_kernels_equal_one(tmp_path):
     assert _files(runs[1], "figures") == _files(runs[2], "figures")
     for notebook in sorted((runs[1] / "notebooks").glob("*.ipynb")):
         assert nbval_view(notebook) == nbval_view(runs[2] / "notebooks" / notebook.name), notebook.name
+
+
+def test_a_kernel_that_dies_is_replaced_for_the_next_chapter(tmp_path, notebooks):
+    dying = _notebook([("code", "output_dir = None", ["parameters"]),
+                       ("code", "import os\nos._exit(3)", [])])
+    nbformat.write(dying, str(notebooks / "dying.ipynb"))
+    params = {"output_dir": str(tmp_path)}
+    with kernelpool.KernelPool(1, build.KERNEL_NAME, notebooks, build._kernel_config(), warm_modules=()) as pool:
+        died = pool.submit(build.execute_chapter, "dying", notebooks / "dying.ipynb",
+                           tmp_path / "dying.ipynb", params, notebooks).result()
+        after = pool.submit(build.execute_chapter, "gamma", notebooks / "gamma.ipynb",
+                            tmp_path / "gamma.ipynb", params, notebooks).result()
+    assert died.error is not None and "DeadKernelError" in died.error
+    assert after.ok, after.error
+    assert pool.kernel_starts == 2  # the dead kernel was replaced before gamma ran
