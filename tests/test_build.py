@@ -57,6 +57,10 @@ def fake_data(monkeypatch):
 
     monkeypatch.setattr(build, "load_data", load_data)
     monkeypatch.setattr(build, "scope_tables", scope_tables)
+    # The data status is a property of the (prepared) data, which are faked here too: the shipped
+    # sample's stand-in is synthetic, anything else real (the content rule is tested in test_prepare).
+    monkeypatch.setattr(build, "data_status", lambda data_dir: build.SAMPLE_DATA_STATUS
+                        if Path(data_dir).resolve() == paths.RAW_DIR.resolve() else build.REAL_DATA_STATUS)
     return calls
 
 
