@@ -8,6 +8,8 @@ test writes ``data/processed`` or ``outputs`` of the working tree.
 
 from __future__ import annotations
 
+import json
+
 import shutil
 from pathlib import Path
 
@@ -64,10 +66,13 @@ def oslo_build_again(oslo_build, sample_dir, build_root) -> tuple[Path, Path]:
     """The Oslo build, then the same build again into the same place: ``(first, second)``.
 
     The first result is snapshotted aside before the second build replaces it, so both runs see
-    exactly the same paths and inputs.
+    exactly the same paths and inputs. ``--force`` makes the second build execute every chapter
+    again (otherwise the incremental build reuses them and the comparison proves nothing).
     """
     first = snapshot(oslo_build, build_root / "first-oslo")
-    assert run_cli("build", "--data-dir", sample_dir, "--output-dir", oslo_build.parent) == 0
+    assert run_cli("build", "--data-dir", sample_dir, "--output-dir", oslo_build.parent, "--force") == 0
+    record = json.loads((oslo_build / "run.json").read_text(encoding="utf-8"))
+    assert record["reused"] == [] and record["executed"], "the second build must execute its chapters"
     return first, oslo_build
 
 
