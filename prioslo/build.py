@@ -205,10 +205,7 @@ def resolve_scopes(bydel: str | None = None, all_bydeler: bool = False) -> list[
         return [None, *bydeler.BYDELER]
     if bydel is None:
         return [None]
-    name = bydeler.from_slug(str(bydel).strip())
-    if name is None:
-        raise PriosloError(f"unknown bydel '{bydel}'; valid names: {', '.join(bydeler.BYDELER)}")
-    return [name]
+    return [bydeler.require_bydel(bydel)]
 
 
 def data_status(data_dir: Path) -> str:

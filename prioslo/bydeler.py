@@ -131,6 +131,20 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", s).strip("-")
 
 
+def require_bydel(value: object) -> str:
+    """Return the official name of a bydel given in any spelling or as a slug, or raise.
+
+    For options and parameters a user types (``--bydel``, ``-p bydel``): an unknown name is a
+    :class:`~prioslo.errors.PriosloError` listing the valid names (one clear line, no traceback).
+    """
+    from prioslo.errors import PriosloError
+
+    name = value if value in BYDELER else from_slug(str(value).strip())
+    if name is None:
+        raise PriosloError(f"unknown bydel '{value}'; valid names: {', '.join(BYDELER)}")
+    return name
+
+
 def from_slug(value: str) -> str | None:
     """Return the bydel name for a slug or any spelling accepted by :func:`normalise_bydel`."""
     for name in BYDELER:

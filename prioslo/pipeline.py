@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from prioslo import paths
-from prioslo.bydeler import BYDELER, OSLO, from_slug
+from prioslo.bydeler import OSLO, require_bydel
 from prioslo.disclosure import suppress
 from prioslo.errors import PriosloError
 from prioslo.indicators import COLUMNS, compute_indicators
@@ -39,13 +39,6 @@ def check_options(period_from: int | None = None, period_to: int | None = None,
         raise PriosloError(f"--from {period_from} is after --to {period_to}")
     if isinstance(suppress_below, bool) or not isinstance(suppress_below, (int, np.integer)) or suppress_below < 0:
         raise PriosloError(f"--suppress-below must be a whole number >= 0, not {suppress_below!r}")
-
-
-def _bydel_name(bydel: str) -> str:
-    name = bydel if bydel in BYDELER else from_slug(str(bydel).strip())
-    if name is None:
-        raise PriosloError(f"unknown bydel '{bydel}'; valid names: {', '.join(BYDELER)}")
-    return name
 
 
 def scope_indicators(tables: Mapping[str, pd.DataFrame], period_from: int | None = None,
@@ -80,7 +73,7 @@ def scope_indicators(tables: Mapping[str, pd.DataFrame], period_from: int | None
         Bad options or an unknown bydel.
     """
     check_options(period_from, period_to, suppress_below)
-    name = _bydel_name(bydel) if bydel is not None else None
+    name = require_bydel(bydel) if bydel is not None else None
     indicators = suppress(compute_indicators(tables, period_from, period_to), suppress_below)
     return select_scope(indicators, name)[list(CSV_COLUMNS)]
 

@@ -23,7 +23,7 @@ import pandas as pd
 
 from prioslo import formatting as fmt
 from prioslo import paths
-from prioslo.bydeler import BYDELER, OSLO, UNSPECIFIED, from_slug, slug
+from prioslo.bydeler import BYDELER, OSLO, UNSPECIFIED, require_bydel, slug
 from prioslo.errors import PriosloError
 from prioslo.pipeline import select_scope
 from prioslo.stamps import INTERNAL_STAMP
@@ -54,10 +54,7 @@ def resolve_bydel(bydel: str | None) -> str | None:
     """
     if bydel is None or (isinstance(bydel, str) and bydel.strip().lower() in ("", "oslo", "none")):
         return None
-    name = bydel if bydel in BYDELER else from_slug(str(bydel).strip())
-    if name is None:
-        raise PriosloError(f"unknown bydel '{bydel}'; valid names: {', '.join(BYDELER)}")
-    return name
+    return require_bydel(bydel)
 
 
 @dataclass

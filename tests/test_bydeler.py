@@ -62,3 +62,13 @@ def test_slugs():
     assert slug("Oslo") == "oslo"
     assert all(from_slug(slug(name)) == name for name in BYDELER)
     assert from_slug("marka") is None
+
+
+def test_require_bydel_accepts_any_spelling_and_names_the_valid_ones():
+    from prioslo.bydeler import require_bydel
+    from prioslo.errors import PriosloError
+
+    assert require_bydel("sondre-nordstrand") == "Søndre Nordstrand"
+    assert require_bydel("GRUNERLOKKA") == "Grünerløkka"
+    with pytest.raises(PriosloError, match="unknown bydel 'Atlantis'; valid names: Alna, Bjerke"):
+        require_bydel("Atlantis")
