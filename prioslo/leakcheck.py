@@ -126,6 +126,15 @@ def find_person_numbers(text: str) -> Iterator[int]:
             yield m.start()
 
 
+def _cell_reason(value: object, person_level: bool) -> str | None:
+    """Why one table cell is a leak (a fødselsnummer; in outputs also a pseudonym), or None."""
+    if _cell_is_person_number(value):
+        return FNR_REASON
+    if person_level and looks_like_pseudonym(value):
+        return PSEUDONYM_REASON
+    return None
+
+
 def _cell_is_person_number(value: object) -> bool:
     """Return whether one typed cell value holds a fødselsnummer, leading zero stripped or not."""
     if value is None or isinstance(value, bool):
@@ -266,11 +275,9 @@ def _scan_rows(rows: Iterable[tuple[str, list[object]]], person_level: bool, hea
             continue
         for j, value in enumerate(cells):
             column = header[j] if j < len(header) and header[j] else str(j + 1)
-            if _cell_is_person_number(value):
-                yield f"{label}, column {column!r}", FNR_REASON
-                return
-            if person_level and looks_like_pseudonym(value):
-                yield f"{label}, column {column!r}", PSEUDONYM_REASON
+            reason = _cell_reason(value, person_level)
+            if reason:
+                yield f"{label}, column {column!r}", reason
                 return
 
 
@@ -380,11 +387,9 @@ def _scan_parquet(path: Path, person_level: bool) -> Iterator[tuple[str, str]]:
                 value = json.dumps(value, ensure_ascii=False, default=str)
             elif value is not None and not isinstance(value, (str, int, float, bool)):
                 value = str(value)
-            if _cell_is_person_number(value):
-                yield f"row {row}, column {name!r}", FNR_REASON
-                return
-            if person_level and looks_like_pseudonym(value):
-                yield f"row {row}, column {name!r}", PSEUDONYM_REASON
+            reason = _cell_reason(value, person_level)
+            if reason:
+                yield f"row {row}, column {name!r}", reason
                 return
 
 
